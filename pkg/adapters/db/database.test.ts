@@ -1,0 +1,168 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEmptyPostgresDatabase, createTestDatabase, TEST_DIALECTS } from '../../testing/test-database.ts';
+import { APP_ROLE, type Database } from './database.ts';
+import { migrate } from './migrate.ts';
+import { PgliteDatabase } from './pglite.ts';
+import { PostgresDatabase } from './postgres.ts';
+
+const TENANT_TABLES = ['organizations', 'projects', 'project_members', 'integrations', 'audit_logs'];
+
+describe.each(TEST_DIALECTS)('database on %s', (dialect) => {
+  let db: Database;
+  let projectA: string;
+  beforeAll(async () => {
+    db = await createTestDatabase(dialect);
+    projectA = await db.withOwner(async (tx) => {
+      await tx.query(`INSERT INTO organizations (id, name) VALUES (1, 'one'), (2, 'two')`);
+      const rows = await tx.query<{ id: string }>(
+        `INSERT INTO projects (org_id, team_id, name, slug) VALUES (1, 10, 'A', 'a'), (1, 11, 'B', 'b'), (2, 10, 'C', 'c')
+         RETURNING id`
+      );
+      await tx.query(
+        `INSERT INTO project_members (org_id, project_id, user_id, role, created_by)
+         SELECT org_id, id, 5, 'viewer', 'test' FROM projects`
+      );
+      return rows.rows[0]!.id;
+    });
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it('runs tenant queries as a role that is not superuser, cannot bypass RLS and owns no table', async () => {
+    const role = await db.withOwner(async (tx) =>
+      (
+        await tx.query<{ rolsuper: boolean; rolbypassrls: boolean; rolcanlogin: boolean }>(
+          'SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = $1',
+          [APP_ROLE]
+        )
+      ).rows[0]
+    );
+    expect(role).toEqual({ rolsuper: false, rolbypassrls: false, rolcanlogin: false });
+    const tables = await db.withOwner(async (tx) =>
+      (
+        await tx.query<{ relname: string; relrowsecurity: boolean; relforcerowsecurity: boolean; owner: string }>(
+          `SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity, pg_get_userbyid(c.relowner) AS owner
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname = ANY($1)`,
+          [TENANT_TABLES]
+        )
+      ).rows
+    );
+    expect(tables.map((t) => t.relname).sort()).toEqual([...TENANT_TABLES].sort());
+    for (const table of tables) {
+      expect(table, table.relname).toMatchObject({ relrowsecurity: true, relforcerowsecurity: true });
+      expect(table.owner).not.toBe(APP_ROLE);
+    }
+    const current = await db.withTenant({ orgId: 1 }, async (tx) =>
+      (await tx.query<{ user: string }>('SELECT current_user AS user')).rows[0]!.user
+    );
+    expect(current).toBe(APP_ROLE);
+  });
+
+  it('returns no rows without a tenant context', async () => {
+    const counts = await db.withOwner(async (tx) => {
+      await tx.query(`SELECT set_config('role', $1, true)`, [APP_ROLE]);
+      const out: Record<string, number> = {};
+      for (const table of TENANT_TABLES) {
+        out[table] = (await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n;
+      }
+      return out;
+    });
+    expect(counts).toEqual(Object.fromEntries(TENANT_TABLES.map((t) => [t, 0])));
+  });
+
+  it('confines reads and writes to the org, and project rows to the project', async () => {
+    const orgOne = await db.withTenant({ orgId: 1 }, async (tx) =>
+      (await tx.query<{ name: string }>('SELECT name FROM projects ORDER BY name')).rows.map((r) => r.name)
+    );
+    expect(orgOne).toEqual(['A', 'B']);
+    const membersOfA = await db.withTenant({ orgId: 1, projectId: projectA }, async (tx) =>
+      (await tx.query<{ project_id: string }>('SELECT project_id FROM project_members')).rows.map((r) => r.project_id)
+    );
+    expect(membersOfA).toEqual([projectA]);
+    await expect(
+      db.withTenant({ orgId: 1 }, (tx) => tx.query(`INSERT INTO projects (org_id, team_id, name, slug) VALUES (2, 99, 'x', 'x')`))
+    ).rejects.toThrow(/row-level security/);
+    const updated = await db.withTenant({ orgId: 2 }, async (tx) =>
+      (await tx.query(`UPDATE projects SET name = 'hijacked' WHERE id = $1`, [projectA])).rowCount
+    );
+    expect(updated).toBe(0);
+  });
+
+  it('keeps migrations forward-only and idempotent', async () => {
+    expect(await migrate(db)).toEqual([]);
+    const versions = await db.withOwner(async (tx) =>
+      (await tx.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')).rows.map((r) => r.version)
+    );
+    expect(versions[0]).toBe(1);
+  });
+
+  it('rejects UPDATE, DELETE and TRUNCATE of audit rows, even for the owner', async () => {
+    await db.withOwner((tx) =>
+      tx.query(
+        `INSERT INTO audit_logs (org_id, seq, actor_type, actor_id, action, resource_type, resource_id, created_at, prev_hash, hash)
+         VALUES (1, 1, 'system', 'system:test', 'test.created', 'test', '1', now(), 'x', 'y')`
+      )
+    );
+    await expect(db.withOwner((tx) => tx.query(`UPDATE audit_logs SET actor_id = 'x'`))).rejects.toThrow(/append-only/);
+    await expect(db.withOwner((tx) => tx.query('DELETE FROM audit_logs'))).rejects.toThrow(/append-only/);
+    await expect(db.withOwner((tx) => tx.query('TRUNCATE audit_logs'))).rejects.toThrow(/append-only/);
+  });
+});
+
+describe.runIf(TEST_DIALECTS.includes('postgres'))('migrations on postgres', () => {
+  it('are safe when several processes migrate one database at once', async () => {
+    const target = await createEmptyPostgresDatabase();
+    const replicas = [0, 1, 2, 3].map(() => new PostgresDatabase(target.url, 2));
+    try {
+      const results = await Promise.all(replicas.map((r) => migrate(r)));
+      expect(results.flat().sort()).toEqual([1]);
+      const rows = await replicas[0]!.withOwner((tx) => tx.query('SELECT version FROM schema_migrations'));
+      expect(rows.rowCount).toBe(1);
+    } finally {
+      await Promise.all(replicas.map((r) => r.close()));
+      await target.drop();
+    }
+  });
+});
+
+describe('embedded data directory', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sre-copilot-lock-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses a second process with a clear message, fast', async () => {
+    const db = await PgliteDatabase.open({ dataDir: dir });
+    try {
+      const started = Date.now();
+      const result = await promisify(execFile)(process.execPath, ['pkg/main.ts', 'migrate'], {
+        env: { ...process.env, DATA_DIR: dir, LOG_LEVEL: 'silent' },
+      }).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => error
+      );
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain('is in use by another sidecar process');
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('takes over the lock of a process that is gone, and keeps data across restarts', async () => {
+    writeFileSync(join(dir, 'sidecar.lock'), '999999999\n');
+    const first = await PgliteDatabase.open({ dataDir: dir });
+    await migrate(first);
+    await first.withOwner((tx) => tx.query(`INSERT INTO organizations (id, name) VALUES (42, 'kept')`));
+    await first.close();
+    const second = await PgliteDatabase.open({ dataDir: dir });
+    const rows = await second.withOwner((tx) => tx.query<{ name: string }>('SELECT name FROM organizations WHERE id = 42'));
+    await second.close();
+    expect(rows.rows).toEqual([{ name: 'kept' }]);
+  });
+});

@@ -1,0 +1,46 @@
+/** The one database port: PGlite (embedded) and PostgreSQL implement it. */
+export interface QueryResult<T> {
+  rows: T[];
+  rowCount: number;
+}
+
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+/** Who the rows belong to. No org = no rows; no project = only org-level rows of project tables. */
+export interface TenantContext {
+  orgId: number;
+  projectId?: string | null;
+}
+
+export type Dialect = 'pglite' | 'postgres';
+
+export interface Database {
+  readonly dialect: Dialect;
+  /**
+   * Runs `fn` in one transaction as the unprivileged application role, with the tenant context set for
+   * row-level security. Every request-driven query goes through here.
+   */
+  withTenant<T>(tenant: TenantContext, fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Runs `fn` in one transaction as the connecting (owner) role: migrations and maintenance only. */
+  withOwner<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** The role every tenant query runs as: NOSUPERUSER, NOBYPASSRLS, owns nothing. Created by migration 0001. */
+export const APP_ROLE = 'sre_copilot_app';
+
+/** Statements that open a tenant transaction; shared by both adapters. */
+export async function enterTenant(tx: Queryable, tenant: TenantContext): Promise<void> {
+  if (!Number.isSafeInteger(tenant.orgId) || tenant.orgId < 1) {
+    throw new Error(`invalid tenant org id ${String(tenant.orgId)}`);
+  }
+  // set_config('role', …, true) is SET LOCAL ROLE; one round trip for role and tenant.
+  await tx.query(
+    `SELECT set_config('role', $1, true), set_config('app.org_id', $2, true), set_config('app.project_id', $3, true)`,
+    [APP_ROLE, String(tenant.orgId), tenant.projectId ?? '']
+  );
+}

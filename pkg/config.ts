@@ -1,0 +1,90 @@
+import { z } from 'zod';
+
+/** Parses `1=secret,2=other` into org id → secret. */
+const orgSecrets = z
+  .string()
+  .default('')
+  .transform((value, ctx) => {
+    const out = new Map<number, string>();
+    for (const entry of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+      const eq = entry.indexOf('=');
+      const org = Number(entry.slice(0, eq));
+      const secret = entry.slice(eq + 1);
+      if (eq < 1 || !Number.isSafeInteger(org) || org < 1) {
+        ctx.addIssue({ code: 'custom', message: `entry "${entry.slice(0, eq > 0 ? eq : 8)}…" must be <orgId>=<secret>` });
+        continue;
+      }
+      if (secret.length < 16) {
+        ctx.addIssue({ code: 'custom', message: `secret of org ${org} must have at least 16 characters` });
+        continue;
+      }
+      out.set(org, secret);
+    }
+    return out;
+  });
+
+/** Parses `kid:base64key,kid2:base64key`; the first key encrypts, all decrypt. */
+const encryptionKeys = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (!value) {
+      return undefined;
+    }
+    const keys: Array<{ id: string; key: Buffer }> = [];
+    for (const entry of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+      const [id, b64] = entry.split(':');
+      const key = Buffer.from(b64 ?? '', 'base64');
+      if (!id || !/^[A-Za-z0-9_-]{1,32}$/.test(id) || key.length !== 32) {
+        ctx.addIssue({ code: 'custom', message: 'each key must be <id>:<base64 of 32 bytes>' });
+        continue;
+      }
+      keys.push({ id, key });
+    }
+    return keys;
+  });
+
+const bool = z
+  .enum(['true', 'false', '1', '0', ''])
+  .default('false')
+  .transform((v) => v === 'true' || v === '1');
+
+const url = z.url({ protocol: /^https?$/ });
+
+export const configSchema = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: z.string().optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  GRAFANA_URL: url.default('http://localhost:3000'),
+  GRAFANA_ISSUER: z.string().optional(),
+  GRAFANA_JWKS_URL: url.optional(),
+  JWKS_REFRESH_COOLDOWN_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+  TRUST_GRAFANA_CONTEXT_IDENTITY: bool,
+  ORG_SECRETS: orgSecrets,
+  SECRET_HEADER: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+$/)
+    .default('X-SRE-Copilot-Secret'),
+  ENCRYPTION_KEYS: encryptionKeys,
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50_000_000).default(1_048_576),
+  RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_PROJECT_PER_MINUTE: z.coerce.number().int().min(1).default(3000),
+  TEAM_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parses the environment once and reports every problem at once. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,75 @@
+/** Project roles, strongest first. */
+export const PROJECT_ROLES = ['owner', 'admin', 'engineer', 'viewer'] as const;
+export type ProjectRole = (typeof PROJECT_ROLES)[number];
+
+export type OrgRole = 'Admin' | 'Editor' | 'Viewer' | 'None';
+
+export interface RoleFacts {
+  orgRole: OrgRole;
+  isTeamMember: boolean;
+  /** Known only when the org's Grafana service account can read team members; null = unknown. */
+  isTeamAdmin: boolean | null;
+  /** A role set for this user on this project, if any. */
+  override: ProjectRole | null;
+}
+
+/**
+ * The caller's role in a project: org Admin → owner; an explicit override next; then team Admin → admin,
+ * team member with org Editor → engineer, team member with org Viewer → viewer; anyone else → no access.
+ */
+export function deriveProjectRole(facts: RoleFacts): ProjectRole | null {
+  if (facts.orgRole === 'Admin') {
+    return 'owner';
+  }
+  if (facts.override) {
+    return facts.override;
+  }
+  if (!facts.isTeamMember) {
+    return null;
+  }
+  if (facts.isTeamAdmin) {
+    return 'admin';
+  }
+  switch (facts.orgRole) {
+    case 'Editor':
+      return 'engineer';
+    case 'Viewer':
+      return 'viewer';
+    default:
+      return null;
+  }
+}
+
+/** True when `role` is at least `required`. */
+export function hasProjectRole(role: ProjectRole | null, required: ProjectRole): boolean {
+  return role !== null && PROJECT_ROLES.indexOf(role) <= PROJECT_ROLES.indexOf(required);
+}
+
+/** What a role may do, for the UI to hide controls it cannot use. */
+export function projectPermissions(role: ProjectRole) {
+  return {
+    read: true,
+    write: hasProjectRole(role, 'engineer'),
+    manageProject: hasProjectRole(role, 'admin'),
+    manageMembers: hasProjectRole(role, 'admin'),
+    manageIntegrations: hasProjectRole(role, 'admin'),
+  };
+}
+
+/** Whether `granter` may set `target` on someone: admins up to admin, only owners grant owner. */
+export function canGrantRole(granter: ProjectRole, target: ProjectRole): boolean {
+  return target === 'owner' ? granter === 'owner' : hasProjectRole(granter, 'admin');
+}
+
+/** A URL-safe slug for a project name. */
+export function slugify(name: string, fallback: string): string {
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '') // combining accents left by NFKD
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63)
+    .replace(/-+$/g, '');
+  return slug || fallback;
+}

@@ -1,0 +1,64 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ZodError } from 'zod';
+import type { ErrorBody, ErrorCode } from '../contract/index.ts';
+import { GrafanaApiError } from '../adapters/grafana/grafana-api.ts';
+import { AppError } from '../services/errors.ts';
+
+export const STATUS_OF: Record<ErrorCode, number> = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  unavailable: 503,
+  internal: 500,
+};
+
+/** fastify's own client errors, by code. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'bad_request',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'bad_request',
+};
+
+export function zodMessage(error: ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(body)'}: ${issue.message}`)
+    .join('; ');
+}
+
+export function sendError(reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
+  const body: ErrorBody = { error: { code, message, requestId: String(reply.request.id) } };
+  return reply.status(STATUS_OF[code]).type('application/json').send(body);
+}
+
+/** The one error handler: expected failures become their status, anything else a logged 500. */
+export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
+  if (error instanceof AppError) {
+    reply.headers(error.headers);
+    return sendError(reply, error.code, error.message);
+  }
+  if (error instanceof ZodError) {
+    return sendError(reply, 'bad_request', zodMessage(error));
+  }
+  if (error instanceof GrafanaApiError) {
+    request.log.warn({ err: error }, 'Grafana API call failed');
+    return sendError(reply, 'unavailable', `${error.message}; try again shortly`);
+  }
+  const fastifyError = error as FastifyError;
+  const known = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
+  if (known) {
+    return sendError(reply, known, fastifyError.message);
+  }
+  if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return sendError(reply, 'bad_request', fastifyError.message);
+  }
+  request.log.error({ err: error }, 'request failed');
+  return sendError(reply, 'internal', 'internal error; the request id identifies it in the sidecar log');
+}

@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import helmet from '@fastify/helmet';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Health } from '../contract/index.ts';
+import { PROJECT_HEADER } from '../contract/index.ts';
+import type { Database } from '../adapters/db/database.ts';
+import { FixedWindowLimiter } from '../core/rate-limit.ts';
+import type { AuditService } from '../services/audit.ts';
+import type { Caller } from '../services/caller.ts';
+import { AppError } from '../services/errors.ts';
+import type { IdentityService } from '../services/identity.ts';
+import type { IntegrationsService } from '../services/integrations.ts';
+import type { ProjectsService } from '../services/projects.ts';
+import type { TeamDirectory } from '../services/team-directory.ts';
+import { handleError, sendError } from './errors.ts';
+import { header } from './request-headers.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { integrationRoutes } from './routes/integrations.ts';
+import { projectRoutes } from './routes/projects.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller: Caller;
+  }
+}
+
+export interface ServerDeps {
+  db: Database;
+  logger: FastifyBaseLogger;
+  clock: () => Date;
+  identity: IdentityService;
+  projects: ProjectsService;
+  integrations: IntegrationsService;
+  audit: AuditService;
+  teams: TeamDirectory;
+}
+
+export interface ServerConfig {
+  secretHeader: string;
+  bodyLimitBytes: number;
+  rateLimitUserPerMinute: number;
+  rateLimitProjectPerMinute: number;
+  version: string;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+export async function buildServer(deps: ServerDeps, config: ServerConfig): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: false,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+
+  await app.register(helmet, {
+    // An API: nothing here is a document to render.
+    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    reply.header('cache-control', 'no-store');
+  });
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) => sendError(reply, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
+
+  app.get('/health', async (): Promise<Health> => {
+    const ok = await deps.db
+      .withOwner((tx) => tx.query('SELECT 1'))
+      .then(() => true)
+      .catch(() => false);
+    return { status: ok ? 'ok' : 'degraded', version: config.version, database: { dialect: deps.db.dialect, ok } };
+  });
+
+  const userLimiter = new FixedWindowLimiter(config.rateLimitUserPerMinute, 60_000);
+  const projectLimiter = new FixedWindowLimiter(config.rateLimitProjectPerMinute, 60_000);
+  const secretHeader = config.secretHeader.toLowerCase();
+
+  await app.register(
+    async (api) => {
+      api.decorateRequest('caller', null as unknown as Caller);
+      api.addHook('onRequest', async (request) => {
+        request.caller = await deps.identity.authenticate({
+          secret: header(request, secretHeader),
+          idToken: header(request, 'x-grafana-id'),
+          context: header(request, 'x-grafana-context'),
+          ip: request.ip ?? null,
+          requestId: String(request.id),
+        });
+        const now = deps.clock().getTime();
+        const user = userLimiter.hit(`${request.caller.orgId}:${request.caller.userId}`, now);
+        const projectId = header(request, PROJECT_HEADER);
+        const project = projectId ? projectLimiter.hit(`${request.caller.orgId}:${projectId}`, now) : null;
+        for (const decision of [user, project]) {
+          if (decision && !decision.allowed) {
+            throw new AppError('rate_limited', 'too many requests; retry after the time in Retry-After', {
+              headers: { 'retry-after': String(decision.retryAfterSeconds) },
+            });
+          }
+        }
+      });
+      await api.register(projectRoutes, { deps });
+      await api.register(integrationRoutes, { deps });
+      await api.register(auditRoutes, { deps });
+    },
+    { prefix: '/api/v1' }
+  );
+  return app;
+}

@@ -1,0 +1,190 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { JWTVerifyGetKey } from 'jose';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import packageJson from '../package.json' with { type: 'json' };
+import { loadConfig, ConfigError, type Config } from './config.ts';
+import type { Database } from './adapters/db/database.ts';
+import { migrate } from './adapters/db/migrate.ts';
+import { PgliteDatabase } from './adapters/db/pglite.ts';
+import { PostgresDatabase } from './adapters/db/postgres.ts';
+import { IdTokenVerifier } from './adapters/grafana/id-token.ts';
+import { SecretBox, type EncryptionKey } from './adapters/secret-box.ts';
+import { buildServer } from './http/server.ts';
+import { AuditService } from './services/audit.ts';
+import { IdentityService } from './services/identity.ts';
+import { IntegrationsService } from './services/integrations.ts';
+import { ProjectsService } from './services/projects.ts';
+import { TeamDirectory } from './services/team-directory.ts';
+
+export interface Sidecar {
+  app: FastifyInstance;
+  db: Database;
+  logger: Logger;
+  integrations: IntegrationsService;
+  identity: IdentityService;
+  close(): Promise<void>;
+}
+
+export interface SidecarOverrides {
+  /** An open database instead of the one the config names (tests). */
+  db?: Database;
+  /** Where log lines go (tests capture them). */
+  logStream?: DestinationStream;
+  /** A key set instead of Grafana's remote JWKS. */
+  keySet?: JWTVerifyGetKey;
+  clock?: () => Date;
+}
+
+/** Paths in log objects that may hold credentials; pino replaces them. */
+const REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-grafana-id"]',
+  'req.headers["x-sre-copilot-secret"]',
+  '*.secrets',
+  '*.secret',
+  '*.token',
+  '*.password',
+  '*.apiKey',
+];
+
+/** The composition root: config → adapters → services → HTTP. */
+export async function createSidecar(config: Config, overrides: SidecarOverrides = {}): Promise<Sidecar> {
+  const logger = pino({ level: config.LOG_LEVEL, redact: { paths: REDACT, censor: '[redacted]' } }, overrides.logStream);
+  const clock = overrides.clock ?? (() => new Date());
+  const db = overrides.db ?? (await openDatabase(config));
+  try {
+    const applied = await migrate(db);
+    if (applied.length > 0) {
+      logger.info({ applied }, 'database migrated');
+    }
+    const box = new SecretBox(encryptionKeys(config, logger));
+    const integrations = new IntegrationsService({ db, box, clock });
+    const teams = new TeamDirectory(
+      { integrations, clock },
+      { grafanaUrl: config.GRAFANA_URL, cacheMs: config.TEAM_CACHE_SECONDS * 1000 }
+    );
+    const issuer = config.GRAFANA_ISSUER ?? config.GRAFANA_URL;
+    const verifier = new IdTokenVerifier({
+      issuer,
+      jwksUrl: new URL(config.GRAFANA_JWKS_URL ?? new URL('/api/signing-keys/keys', config.GRAFANA_URL).toString()),
+      refreshCooldownMs: config.JWKS_REFRESH_COOLDOWN_SECONDS * 1000,
+      keySet: overrides.keySet,
+    });
+    const identity = new IdentityService(
+      { db, verifier, clock },
+      { trustContextIdentity: config.TRUST_GRAFANA_CONTEXT_IDENTITY, secretCacheMs: 30_000 }
+    );
+    for (const [orgId, secret] of config.ORG_SECRETS) {
+      await identity.setOrgSecret(orgId, secret);
+    }
+    const projects = new ProjectsService({ db, teams, clock });
+    const audit = new AuditService({ db });
+    const app = await buildServer(
+      { db, logger, clock, identity, projects, integrations, audit, teams },
+      {
+        secretHeader: config.SECRET_HEADER,
+        bodyLimitBytes: config.BODY_LIMIT_BYTES,
+        rateLimitUserPerMinute: config.RATE_LIMIT_USER_PER_MINUTE,
+        rateLimitProjectPerMinute: config.RATE_LIMIT_PROJECT_PER_MINUTE,
+        version: packageJson.version,
+      }
+    );
+    return {
+      app,
+      db,
+      logger,
+      integrations,
+      identity,
+      async close() {
+        await app.close();
+        await db.close();
+      },
+    };
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}
+
+async function openDatabase(config: Config): Promise<Database> {
+  if (config.DATABASE_URL) {
+    return new PostgresDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  }
+  return PgliteDatabase.open({ dataDir: config.DATA_DIR });
+}
+
+/**
+ * ENCRYPTION_KEYS when given. The embedded mode without it keeps a generated key in the data directory, so that
+ * `npm start` works out of the box; PostgreSQL deployments must set ENCRYPTION_KEYS.
+ */
+function encryptionKeys(config: Config, logger: Logger): EncryptionKey[] {
+  if (config.ENCRYPTION_KEYS?.length) {
+    return config.ENCRYPTION_KEYS;
+  }
+  if (config.DATABASE_URL) {
+    throw new ConfigError('ENCRYPTION_KEYS is required with DATABASE_URL (e.g. k1:<base64 of 32 random bytes>)');
+  }
+  const path = join(config.DATA_DIR, 'encryption.key');
+  if (!existsSync(path)) {
+    writeFileSync(path, `local:${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+    logger.warn({ path }, 'generated an encryption key for integration secrets; set ENCRYPTION_KEYS to manage keys yourself');
+  }
+  const [id, b64] = readFileSync(path, 'utf8').trim().split(':');
+  return [{ id: id!, key: Buffer.from(b64 ?? '', 'base64') }];
+}
+
+async function run(command: string | undefined): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  const sidecar = await createSidecar(config);
+  if (command === 'migrate') {
+    await sidecar.close();
+    return;
+  }
+  if (command === 'rotate-keys') {
+    const count = await sidecar.integrations.resealAll();
+    sidecar.logger.info({ count }, 'integration secrets re-sealed under the active key');
+    await sidecar.close();
+    return;
+  }
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    sidecar.logger.info({ signal }, 'stopping');
+    await sidecar.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  await sidecar.app.listen({ host: config.HOST, port: config.PORT });
+  if (config.ORG_SECRETS.size === 0) {
+    sidecar.logger.warn('no ORG_SECRETS configured: every API call will be refused until an org secret is set');
+  }
+}
+
+if (import.meta.main) {
+  const command = process.argv[2];
+  if (command && !['serve', 'migrate', 'rotate-keys'].includes(command)) {
+    process.stderr.write(`unknown command "${command}"; use serve (default), migrate or rotate-keys\n`);
+    process.exit(2);
+  }
+  run(command).catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    if (error instanceof Error && error.cause) {
+      process.stderr.write(`caused by: ${String((error.cause as Error).message ?? error.cause)}\n`);
+    }
+    process.exit(1);
+  });
+}

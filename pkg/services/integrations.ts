@@ -1,0 +1,273 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import {
+  INTEGRATION_SECRET_FIELDS,
+  createIntegrationBody,
+  integrationConfigSchemas,
+  type Integration,
+  type IntegrationType,
+  type UpdateIntegrationBody,
+} from '../contract/index.ts';
+import type { Database, Queryable } from '../adapters/db/database.ts';
+import type { SecretBox } from '../adapters/secret-box.ts';
+import { appendAudit, type AuditScope } from './audit.ts';
+import type { AuditActor } from './caller.ts';
+import { AppError, badRequest, conflict, notFound } from './errors.ts';
+
+interface IntegrationRow {
+  id: string;
+  org_id: number;
+  project_id: string | null;
+  type: IntegrationType;
+  name: string;
+  config: Record<string, unknown>;
+  secret_ciphertext: string | null;
+  secret_key_id: string | null;
+  secret_fields: string[];
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS = `id, org_id::int8 AS org_id, project_id, type, name, config, secret_ciphertext, secret_key_id,
+  secret_fields, created_at, updated_at`;
+
+type Secrets = Record<string, string>;
+
+/**
+ * Integrations of a project (or of the org, projectId null). Secrets are sealed with AES-256-GCM, bound to the
+ * integration id, and never leave this service except through `secretsOf` for the adapters that use them.
+ */
+export class IntegrationsService {
+  private readonly db: Database;
+  private readonly box: SecretBox;
+  private readonly clock: () => Date;
+
+  constructor(deps: { db: Database; box: SecretBox; clock: () => Date }) {
+    this.db = deps.db;
+    this.box = deps.box;
+    this.clock = deps.clock;
+  }
+
+  /** The project's integrations and the org-level ones. */
+  async list(orgId: number, projectId: string | null): Promise<Integration[]> {
+    const rows = await this.db.withTenant({ orgId, projectId }, async (tx) =>
+      (
+        await tx.query<IntegrationRow>(
+          `SELECT ${COLUMNS} FROM integrations
+            WHERE org_id = $1 AND (project_id IS NULL OR project_id = $2)
+            ORDER BY project_id NULLS FIRST, name`,
+          [orgId, projectId]
+        )
+      ).rows
+    );
+    return rows.map(present);
+  }
+
+  async get(scope: AuditScope, id: string): Promise<Integration> {
+    return present(await this.db.withTenant(scope, (tx) => this.load(tx, scope, id)));
+  }
+
+  async create(scope: AuditScope, actor: AuditActor, input: z.input<typeof createIntegrationBody>): Promise<Integration> {
+    const body = createIntegrationBody.parse(input);
+    const config = parseConfig(body.type, body.config);
+    const secrets = checkSecrets(body.type, body.secrets);
+    const id = randomUUID();
+    const sealed = this.sealSecrets(id, secrets);
+    return this.db.withTenant(scope, async (tx) => {
+      const inserted = await tx.query<IntegrationRow>(
+        `INSERT INTO integrations (id, org_id, project_id, type, name, config, secret_ciphertext, secret_key_id, secret_fields)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT DO NOTHING
+         RETURNING ${COLUMNS}`,
+        [id, scope.orgId, scope.projectId, body.type, body.name, JSON.stringify(config), sealed.ciphertext, sealed.keyId, sealed.fields]
+      );
+      const row = inserted.rows[0];
+      if (!row) {
+        throw conflict(
+          body.type === 'grafana' && scope.projectId === null
+            ? 'this org already has a Grafana integration, or one with that name'
+            : `an integration named "${body.name}" already exists here`
+        );
+      }
+      await appendAudit(tx, scope, actor, {
+        action: 'integration.created',
+        resourceType: 'integration',
+        resourceId: id,
+        details: { type: body.type, name: body.name, secretFields: sealed.fields },
+      }, this.clock());
+      return present(row);
+    });
+  }
+
+  async update(scope: AuditScope, actor: AuditActor, id: string, body: UpdateIntegrationBody): Promise<Integration> {
+    return this.db.withTenant(scope, async (tx) => {
+      const current = await this.load(tx, scope, id, true);
+      const config = body.config === undefined ? current.config : parseConfig(current.type, body.config);
+      let secrets = this.openSecrets(current);
+      if (body.secrets) {
+        const changes = body.secrets;
+        checkSecretNames(current.type, Object.keys(changes));
+        secrets = { ...secrets };
+        for (const [key, value] of Object.entries(changes)) {
+          if (value === null) {
+            delete secrets[key];
+          } else {
+            secrets[key] = value;
+          }
+        }
+      }
+      const sealed = this.sealSecrets(id, secrets);
+      const name = body.name ?? current.name;
+      let updated: IntegrationRow | undefined;
+      try {
+        updated = (
+          await tx.query<IntegrationRow>(
+            `UPDATE integrations SET name = $3, config = $4, secret_ciphertext = $5, secret_key_id = $6, secret_fields = $7,
+                    updated_at = now()
+              WHERE id = $1 AND org_id = $2
+              RETURNING ${COLUMNS}`,
+            [id, scope.orgId, name, JSON.stringify(config), sealed.ciphertext, sealed.keyId, sealed.fields]
+          )
+        ).rows[0];
+      } catch (error) {
+        if ((error as { code?: string }).code === '23505') {
+          throw conflict(`an integration named "${name}" already exists here`);
+        }
+        throw error;
+      }
+      await appendAudit(tx, scope, actor, {
+        action: 'integration.updated',
+        resourceType: 'integration',
+        resourceId: id,
+        details: {
+          changed: Object.keys(body).filter((k) => k !== 'secrets'),
+          secretsChanged: Object.keys(body.secrets ?? {}),
+        },
+      }, this.clock());
+      return present(updated!);
+    });
+  }
+
+  async remove(scope: AuditScope, actor: AuditActor, id: string): Promise<void> {
+    await this.db.withTenant(scope, async (tx) => {
+      const current = await this.load(tx, scope, id, true);
+      await tx.query('DELETE FROM integrations WHERE id = $1 AND org_id = $2', [id, scope.orgId]);
+      await appendAudit(tx, scope, actor, {
+        action: 'integration.deleted',
+        resourceType: 'integration',
+        resourceId: id,
+        details: { type: current.type, name: current.name },
+      }, this.clock());
+    });
+  }
+
+  /** The org's Grafana service-account integration: URL and token, for the Grafana adapter. */
+  async grafanaCredentials(orgId: number): Promise<{ url: string | null; token: string } | null> {
+    const row = await this.db.withTenant({ orgId, projectId: null }, async (tx) =>
+      (
+        await tx.query<IntegrationRow>(
+          `SELECT ${COLUMNS} FROM integrations WHERE org_id = $1 AND project_id IS NULL AND type = 'grafana'`,
+          [orgId]
+        )
+      ).rows[0]
+    );
+    const token = row ? this.openSecrets(row).token : undefined;
+    return row && token ? { url: typeof row.config.url === 'string' ? row.config.url : null, token } : null;
+  }
+
+  /** Re-seals every secret sealed under an older key (maintenance, across tenants). Returns how many changed. */
+  async resealAll(): Promise<number> {
+    return this.db.withOwner(async (tx) => {
+      const rows = (
+        await tx.query<IntegrationRow>(
+          `SELECT ${COLUMNS} FROM integrations WHERE secret_key_id IS NOT NULL AND secret_key_id <> $1 FOR UPDATE`,
+          [this.box.activeKeyId]
+        )
+      ).rows;
+      for (const row of rows) {
+        const sealed = this.box.reseal({ keyId: row.secret_key_id!, ciphertext: row.secret_ciphertext! }, aad(row.id));
+        if (sealed) {
+          await tx.query('UPDATE integrations SET secret_ciphertext = $2, secret_key_id = $3 WHERE id = $1', [
+            row.id,
+            sealed.ciphertext,
+            sealed.keyId,
+          ]);
+        }
+      }
+      return rows.length;
+    });
+  }
+
+  private async load(tx: Queryable, scope: AuditScope, id: string, forUpdate = false): Promise<IntegrationRow> {
+    const row = (
+      await tx.query<IntegrationRow>(
+        `SELECT ${COLUMNS} FROM integrations
+          WHERE id = $1 AND org_id = $2 AND project_id IS NOT DISTINCT FROM $3 ${forUpdate ? 'FOR UPDATE' : ''}`,
+        [id, scope.orgId, scope.projectId]
+      )
+    ).rows[0];
+    if (!row) {
+      throw notFound('integration');
+    }
+    return row;
+  }
+
+  private sealSecrets(id: string, secrets: Secrets) {
+    const fields = Object.keys(secrets).sort();
+    if (fields.length === 0) {
+      return { ciphertext: null, keyId: null, fields };
+    }
+    const sealed = this.box.seal(JSON.stringify(secrets), aad(id));
+    return { ciphertext: sealed.ciphertext, keyId: sealed.keyId, fields };
+  }
+
+  private openSecrets(row: IntegrationRow): Secrets {
+    if (!row.secret_ciphertext || !row.secret_key_id) {
+      return {};
+    }
+    try {
+      return z
+        .record(z.string(), z.string())
+        .parse(JSON.parse(this.box.open({ keyId: row.secret_key_id, ciphertext: row.secret_ciphertext }, aad(row.id))));
+    } catch (error) {
+      throw new AppError('internal', `the secrets of integration ${row.id} cannot be decrypted`, { cause: error });
+    }
+  }
+}
+
+const aad = (id: string) => `integration:${id}`;
+
+function parseConfig(type: IntegrationType, config: Record<string, unknown>): Record<string, unknown> {
+  const parsed = integrationConfigSchemas[type].safeParse(config);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw badRequest(`config.${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+function checkSecretNames(type: IntegrationType, names: string[]): void {
+  const allowed: readonly string[] = INTEGRATION_SECRET_FIELDS[type];
+  const unknown = names.filter((n) => !allowed.includes(n));
+  if (unknown.length > 0) {
+    throw badRequest(`secrets: ${type} integrations accept ${allowed.join(', ')}; not ${unknown.join(', ')}`);
+  }
+}
+
+function checkSecrets(type: IntegrationType, secrets: Secrets): Secrets {
+  checkSecretNames(type, Object.keys(secrets));
+  return secrets;
+}
+
+function present(row: IntegrationRow): Integration {
+  return {
+    id: row.id,
+    scope: row.project_id === null ? 'org' : 'project',
+    type: row.type,
+    name: row.name,
+    config: row.config,
+    secretFields: row.secret_fields,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}

@@ -1,0 +1,89 @@
+import { GrafanaApi, type GrafanaTeam } from '../adapters/grafana/grafana-api.ts';
+import type { Caller } from './caller.ts';
+import type { IntegrationsService } from './integrations.ts';
+
+interface Cached<T> {
+  value: T;
+  until: number;
+}
+
+/**
+ * Team facts from Grafana: the caller's teams (from X-Grafana-Context, else from the teams API), team names and
+ * team-admin permission (teams API only). The API is reached with the org's service-account token, stored as the
+ * org's `grafana` integration; answers are cached briefly. Without that integration, what only the API knows is
+ * unknown (null), never guessed.
+ */
+export class TeamDirectory {
+  private readonly integrations: IntegrationsService;
+  private readonly grafanaUrl: string;
+  private readonly clock: () => Date;
+  private readonly ttlMs: number;
+  private readonly cache = new Map<string, Cached<unknown>>();
+
+  constructor(deps: { integrations: IntegrationsService; clock: () => Date }, config: { grafanaUrl: string; cacheMs: number }) {
+    this.integrations = deps.integrations;
+    this.clock = deps.clock;
+    this.grafanaUrl = config.grafanaUrl;
+    this.ttlMs = config.cacheMs;
+  }
+
+  async teamIdsOf(caller: Caller): Promise<number[]> {
+    if (caller.teamIds) {
+      return caller.teamIds;
+    }
+    const teams = await this.cached(`user-teams:${caller.orgId}:${caller.userId}`, async () => {
+      const api = await this.api(caller.orgId);
+      return api ? api.getUserTeams(caller.userId) : null;
+    });
+    return teams ? teams.map((t) => t.id) : [];
+  }
+
+  async team(orgId: number, teamId: number): Promise<GrafanaTeam | null | undefined> {
+    // undefined: cannot know (no service account); null: Grafana says there is no such team
+    const api = await this.api(orgId);
+    if (!api) {
+      return undefined;
+    }
+    return this.cached(`team:${orgId}:${teamId}`, () => api.getTeam(teamId));
+  }
+
+  /** True/false from the teams API; null when it cannot be asked. */
+  async isTeamAdmin(orgId: number, teamId: number, userId: number): Promise<boolean | null> {
+    const members = await this.cached(`members:${orgId}:${teamId}`, async () => {
+      const api = await this.api(orgId);
+      return api ? api.getTeamMembers(teamId) : null;
+    });
+    if (!members) {
+      return null;
+    }
+    return members.some((m) => m.userId === userId && m.permission === 4);
+  }
+
+  /** Forget cached answers of an org (after its Grafana integration changed). */
+  forgetOrg(orgId: number): void {
+    for (const key of this.cache.keys()) {
+      if (key.split(':')[1] === String(orgId)) {
+        this.cache.delete(key);
+      }
+    }
+  }
+
+  private async api(orgId: number): Promise<GrafanaApi | null> {
+    const creds = await this.cached(`creds:${orgId}`, () => this.integrations.grafanaCredentials(orgId));
+    return creds ? new GrafanaApi(creds.url ?? this.grafanaUrl, creds.token) : null;
+  }
+
+  private async cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const now = this.clock().getTime();
+    const hit = this.cache.get(key);
+    if (hit && hit.until > now) {
+      return hit.value as T;
+    }
+    const value = await load();
+    if (this.cache.size >= 10_000) {
+      this.cache.clear(); // bounded: a burst of distinct users cannot grow it without limit
+    }
+    this.cache.set(key, { value, until: now + this.ttlMs });
+    return value;
+  }
+}

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import type { Database, Dialect } from '../adapters/db/database.ts';
+import { loadMigrations, migrate } from '../adapters/db/migrate.ts';
+import { PgliteDatabase } from '../adapters/db/pglite.ts';
+import { PostgresDatabase } from '../adapters/db/postgres.ts';
+
+/** The dialects this run tests: PGlite always, PostgreSQL when TEST_DATABASE_URL is set. */
+export const TEST_DIALECTS: Dialect[] = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+
+let pgliteTemplate: Promise<Blob> | undefined;
+let postgresTemplate: Promise<string> | undefined;
+
+/** A new, migrated, empty database of the dialect. Close it when done (PostgreSQL: also dropped). */
+export async function createTestDatabase(dialect: Dialect): Promise<Database> {
+  if (dialect === 'pglite') {
+    pgliteTemplate ??= (async () => {
+      const db = await PgliteDatabase.open({});
+      await migrate(db);
+      const dump = await db.pg.dumpDataDir('none');
+      await db.close();
+      return dump;
+    })();
+    return PgliteDatabase.open({ loadDataDir: await pgliteTemplate });
+  }
+  const adminUrl = requiredUrl();
+  postgresTemplate ??= createPostgresTemplate(adminUrl);
+  const template = await postgresTemplate;
+  const name = `sre_copilot_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  await withAdmin(adminUrl, (client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
+  const db = new PostgresDatabase(databaseUrl(adminUrl, name), 5);
+  const close = db.close.bind(db);
+  db.close = async () => {
+    await close();
+    await withAdmin(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  };
+  return db;
+}
+
+/** A URL for a new, empty (unmigrated) PostgreSQL database, and a function that drops it. */
+export async function createEmptyPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const adminUrl = requiredUrl();
+  const name = `sre_copilot_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  await withAdmin(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
+  return {
+    url: databaseUrl(adminUrl, name),
+    drop: () => withAdmin(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+  };
+}
+
+/** One template per migration set, so concurrent test files share it and a changed migration gets a new one. */
+async function createPostgresTemplate(adminUrl: string): Promise<string> {
+  const migrations = await loadMigrations();
+  const { createHash } = await import('node:crypto');
+  const digest = createHash('sha256')
+    .update(migrations.map((m) => m.sql).join('\n'))
+    .digest('hex')
+    .slice(0, 12);
+  const name = `sre_copilot_tpl_${digest}`;
+  return withAdmin(adminUrl, async (client) => {
+    // Serialize template creation across test workers.
+    await client.query('SELECT pg_advisory_lock(74001120)');
+    try {
+      const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+      if (exists.rowCount === 0) {
+        const building = `${name}_building`;
+        await client.query(`DROP DATABASE IF EXISTS ${building}`);
+        await client.query(`CREATE DATABASE ${building}`);
+        const db = new PostgresDatabase(databaseUrl(adminUrl, building), 1);
+        try {
+          await migrate(db, migrations);
+        } finally {
+          await db.close();
+        }
+        await client.query(`ALTER DATABASE ${building} RENAME TO ${name}`);
+      }
+      return name;
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(74001120)');
+    }
+  });
+}
+
+function requiredUrl(): string {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) {
+    throw new Error('TEST_DATABASE_URL is not set');
+  }
+  return url;
+}
+
+function databaseUrl(adminUrl: string, name: string): string {
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function withAdmin<T>(adminUrl: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
