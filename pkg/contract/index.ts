@@ -36,7 +36,7 @@ export const permissionsSchema = z.object({
 });
 export type Permissions = z.infer<typeof permissionsSchema>;
 
-const id = z.uuid({ message: 'must be a UUID' });
+const id = z.uuid({ error: 'must be a UUID' });
 const name = z.string().trim().min(1).max(200);
 const description = z.string().max(2000);
 
@@ -65,7 +65,7 @@ export type CreateProjectBody = z.infer<typeof createProjectBody>;
 
 export const updateProjectBody = z
   .strictObject({ name: name.optional(), description: description.optional(), isActive: z.boolean().optional() })
-  .refine((b) => Object.keys(b).length > 0, { message: 'give at least one of name, description, isActive' });
+  .refine((b) => Object.keys(b).length > 0, { error: 'give at least one of name, description, isActive' });
 export type UpdateProjectBody = z.infer<typeof updateProjectBody>;
 
 export const projectParams = z.object({ id });
@@ -95,7 +95,7 @@ export interface ProjectContext {
 }
 
 // Integrations: public settings per type, and the names of the secrets each type accepts.
-const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 export const integrationConfigSchemas = {
   prometheus: z.strictObject({
     mode: z.enum(['grafana', 'direct']).default('grafana'),
@@ -137,7 +137,7 @@ export const updateIntegrationBody = z
     /** A value sets a secret, null removes it; secrets not named stay as they are. */
     secrets: z.record(z.string(), secretValue.nullable()).optional(),
   })
-  .refine((b) => Object.keys(b).length > 0, { message: 'give at least one of name, config, secrets' });
+  .refine((b) => Object.keys(b).length > 0, { error: 'give at least one of name, config, secrets' });
 export type UpdateIntegrationBody = z.infer<typeof updateIntegrationBody>;
 export const integrationParams = z.object({ id });
 

@@ -1,6 +1,9 @@
-import { GrafanaApi, type GrafanaTeam } from '../adapters/grafana/grafana-api.ts';
+import { GrafanaApi, type GrafanaTeam, type GrafanaTeamMember } from '../adapters/grafana/grafana-api.ts';
 import type { Caller } from './caller.ts';
 import type { IntegrationsService } from './integrations.ts';
+
+/** `permission` of a team member who is the team's Admin (0 = Member). */
+const TEAM_ADMIN_PERMISSION = 4;
 
 interface Cached<T> {
   value: T;
@@ -31,11 +34,20 @@ export class TeamDirectory {
     if (caller.teamIds) {
       return caller.teamIds;
     }
-    const teams = await this.cached(`user-teams:${caller.orgId}:${caller.userId}`, async () => {
-      const api = await this.api(caller.orgId);
-      return api ? api.getUserTeams(caller.userId) : null;
-    });
-    return teams ? teams.map((t) => t.id) : [];
+    // Grafana sends the teams with every proxied request; this path serves Grafanas that do not.
+    const api = await this.api(caller.orgId);
+    if (!api) {
+      return [];
+    }
+    const teams = await this.cached(`teams:${caller.orgId}`, () => api.listTeams());
+    const mine: number[] = [];
+    for (const team of teams) {
+      const members = await this.members(caller.orgId, team.id, api);
+      if (members.some((m) => m.userId === caller.userId)) {
+        mine.push(team.id);
+      }
+    }
+    return mine;
   }
 
   async team(orgId: number, teamId: number): Promise<GrafanaTeam | null | undefined> {
@@ -49,14 +61,16 @@ export class TeamDirectory {
 
   /** True/false from the teams API; null when it cannot be asked. */
   async isTeamAdmin(orgId: number, teamId: number, userId: number): Promise<boolean | null> {
-    const members = await this.cached(`members:${orgId}:${teamId}`, async () => {
-      const api = await this.api(orgId);
-      return api ? api.getTeamMembers(teamId) : null;
-    });
-    if (!members) {
+    const api = await this.api(orgId);
+    if (!api) {
       return null;
     }
-    return members.some((m) => m.userId === userId && m.permission === 4);
+    const members = await this.members(orgId, teamId, api);
+    return members.some((m) => m.userId === userId && m.permission === TEAM_ADMIN_PERMISSION);
+  }
+
+  private members(orgId: number, teamId: number, api: GrafanaApi): Promise<GrafanaTeamMember[]> {
+    return this.cached(`members:${orgId}:${teamId}`, () => api.getTeamMembers(teamId));
   }
 
   /** Forget cached answers of an org (after its Grafana integration changed). */

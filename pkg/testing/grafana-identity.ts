@@ -11,6 +11,13 @@ export interface TestUser {
   serviceAccount?: boolean;
 }
 
+export interface TestTeam {
+  id: number;
+  name: string;
+  /** permission 4 = team Admin, 0 = Member */
+  members: Array<{ userId: number; login: string; permission: 0 | 4 }>;
+}
+
 export interface TokenOverrides {
   issuer?: string;
   audience?: string | string[];
@@ -33,6 +40,11 @@ export class TestGrafanaIdentity {
   readonly kid: string;
   private jwks: { keys: JWK[] };
   jwksFetches = 0;
+  /** Service-account token → org id, and each org's teams: Grafana's teams API for the sidecar. */
+  readonly serviceAccounts = new Map<string, number>();
+  readonly teams = new Map<number, TestTeam[]>();
+  apiDown = false;
+  apiCalls: string[] = [];
 
   private constructor(server: Server, url: string, privateKey: CryptoKey, kid: string, jwks: { keys: JWK[] }) {
     this.server = server;
@@ -55,8 +67,10 @@ export class TestGrafanaIdentity {
         res.end(JSON.stringify(identity.jwks));
         return;
       }
-      res.statusCode = 404;
-      res.end('{}');
+      const answer = identity?.teamsApi(req.url ?? '', req.headers.authorization);
+      res.statusCode = answer?.status ?? 404;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(answer?.body ?? { message: 'not found' }));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -69,6 +83,40 @@ export class TestGrafanaIdentity {
     const { privateKey, publicKey } = await generateKeyPair('ES256');
     this.jwks = { keys: [...this.jwks.keys, { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' }] };
     return privateKey;
+  }
+
+  /** Grafana's teams API as a service account of one org sees it. */
+  teamsApi(url: string, authorization: string | undefined): { status: number; body: unknown } | null {
+    if (!url.startsWith('/api/teams')) {
+      return null;
+    }
+    this.apiCalls.push(url);
+    if (this.apiDown) {
+      return { status: 502, body: { message: 'bad gateway' } };
+    }
+    const orgId = this.serviceAccounts.get((authorization ?? '').replace(/^Bearer /, ''));
+    if (orgId === undefined) {
+      return { status: 401, body: { message: 'invalid API key' } };
+    }
+    const teams = this.teams.get(orgId) ?? [];
+    const { pathname, searchParams } = new URL(url, 'http://grafana');
+    if (pathname === '/api/teams/search') {
+      const perPage = Number(searchParams.get('perpage') ?? 1000);
+      const page = Number(searchParams.get('page') ?? 1);
+      const slice = teams.slice((page - 1) * perPage, page * perPage);
+      return {
+        status: 200,
+        body: { totalCount: teams.length, page, perPage, teams: slice.map((t) => ({ id: t.id, orgId, name: t.name })) },
+      };
+    }
+    const match = /^\/api\/teams\/(\d+)(\/members)?$/.exec(pathname);
+    const team = match ? teams.find((t) => t.id === Number(match[1])) : undefined;
+    if (!match || !team) {
+      return { status: 404, body: { message: 'Team not found' } };
+    }
+    return match[2]
+      ? { status: 200, body: team.members.map((m) => ({ orgId, teamId: team.id, ...m })) }
+      : { status: 200, body: { id: team.id, orgId, name: team.name, memberCount: team.members.length } };
   }
 
   async idToken(user: TestUser, overrides: TokenOverrides = {}): Promise<string> {

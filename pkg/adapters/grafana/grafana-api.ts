@@ -34,9 +34,19 @@ export class GrafanaApi {
     return (await this.get(`/api/teams/${teamId}/members`, z.array(teamMemberSchema), true)) ?? [];
   }
 
-  /** The teams a user belongs to in this org. */
-  async getUserTeams(userId: number): Promise<GrafanaTeam[]> {
-    return (await this.get(`/api/users/${userId}/teams`, z.array(teamSchema), true)) ?? [];
+  /** Every team of the org, page by page (`/api/teams/search`; service accounts cannot use the user API). */
+  async listTeams(maxTeams = 5_000): Promise<GrafanaTeam[]> {
+    const perPage = 500;
+    const page = z.object({ totalCount: z.number(), teams: z.array(teamSchema) });
+    const teams: GrafanaTeam[] = [];
+    for (let n = 1; teams.length < maxTeams; n++) {
+      const result = await this.get(`/api/teams/search?perpage=${perPage}&page=${n}`, page, false);
+      teams.push(...(result?.teams ?? []));
+      if (!result || result.teams.length < perPage || teams.length >= result.totalCount) {
+        break;
+      }
+    }
+    return teams;
   }
 
   private async get<T>(path: string, schema: z.ZodType<T>, nullOn404: boolean): Promise<T | null> {

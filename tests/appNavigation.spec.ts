@@ -1,0 +1,11 @@
+import { test, expect } from './fixtures';
+import { ROUTES } from '../src/constants';
+import { testIds } from '../src/components/testIds';
+
+test.describe('navigating app', () => {
+  test('page Home should render successfully', async ({ gotoPage, page }) => {
+    await gotoPage(`/${ROUTES.Home}`);
+    await expect(page.getByRole('heading', { level: 1, name: 'SRE Copilot' })).toBeVisible();
+    await expect(page.getByTestId(testIds.home.container)).toContainText('The incident pages come in later versions.');
+  });
+});
