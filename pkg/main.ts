@@ -7,6 +7,7 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 import packageJson from '../package.json' with { type: 'json' };
 import { loadConfig, ConfigError, type Config } from './config.ts';
 import type { Database } from './adapters/db/database.ts';
+import { DataDirLockedError } from './adapters/db/lock-file.ts';
 import { migrate } from './adapters/db/migrate.ts';
 import { PgliteDatabase } from './adapters/db/pglite.ts';
 import { PostgresDatabase } from './adapters/db/postgres.ts';
@@ -181,7 +182,9 @@ if (import.meta.main) {
     process.exit(2);
   }
   run(command).catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    // Operator errors get their message; anything else its stack.
+    const plain = error instanceof ConfigError || error instanceof DataDirLockedError;
+    process.stderr.write(`${error instanceof Error ? (plain ? error.message : (error.stack ?? error.message)) : String(error)}\n`);
     if (error instanceof Error && error.cause) {
       process.stderr.write(`caused by: ${String((error.cause as Error).message ?? error.cause)}\n`);
     }
