@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import helmet from '@fastify/helmet';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Health } from '../contract/index.ts';
-import { PROJECT_HEADER } from '../contract/index.ts';
 import type { Database } from '../adapters/db/database.ts';
 import { FixedWindowLimiter } from '../core/rate-limit.ts';
 import type { AuditService } from '../services/audit.ts';
@@ -21,8 +20,15 @@ import { projectRoutes } from './routes/projects.ts';
 declare module 'fastify' {
   interface FastifyRequest {
     caller: Caller;
+    /** Counts one call against the project's rate limit; throws 429 when it is spent. */
+    chargeProject: (projectId: string) => void;
   }
 }
+
+const rateLimited = (retryAfterSeconds: number) =>
+  new AppError('rate_limited', 'too many requests; retry after the time in Retry-After', {
+    headers: { 'retry-after': String(retryAfterSeconds) },
+  });
 
 export interface ServerDeps {
   db: Database;
@@ -85,6 +91,7 @@ export async function buildServer(deps: ServerDeps, config: ServerConfig): Promi
   await app.register(
     async (api) => {
       api.decorateRequest('caller', null as unknown as Caller);
+      api.decorateRequest('chargeProject', null as unknown as FastifyRequest['chargeProject']);
       api.addHook('onRequest', async (request) => {
         request.caller = await deps.identity.authenticate({
           secret: header(request, secretHeader),
@@ -93,17 +100,18 @@ export async function buildServer(deps: ServerDeps, config: ServerConfig): Promi
           ip: request.ip ?? null,
           requestId: String(request.id),
         });
-        const now = deps.clock().getTime();
-        const user = userLimiter.hit(`${request.caller.orgId}:${request.caller.userId}`, now);
-        const projectId = header(request, PROJECT_HEADER);
-        const project = projectId ? projectLimiter.hit(`${request.caller.orgId}:${projectId}`, now) : null;
-        for (const decision of [user, project]) {
-          if (decision && !decision.allowed) {
-            throw new AppError('rate_limited', 'too many requests; retry after the time in Retry-After', {
-              headers: { 'retry-after': String(decision.retryAfterSeconds) },
-            });
-          }
+        const user = userLimiter.hit(`${request.caller.orgId}:${request.caller.userId}`, deps.clock().getTime());
+        if (!user.allowed) {
+          throw rateLimited(user.retryAfterSeconds);
         }
+        // The project's budget is charged by resolveScope, once access to the project is established: a caller
+        // who cannot see a project must not be able to spend its budget.
+        request.chargeProject = (projectId: string) => {
+          const project = projectLimiter.hit(`${request.caller.orgId}:${projectId}`, deps.clock().getTime());
+          if (!project.allowed) {
+            throw rateLimited(project.retryAfterSeconds);
+          }
+        };
       });
       await api.register(projectRoutes, { deps });
       await api.register(integrationRoutes, { deps });

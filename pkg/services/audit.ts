@@ -10,6 +10,12 @@ export interface AuditRecord {
   details?: Record<string, unknown>;
 }
 
+/**
+ * The chain condition: `IS NOT DISTINCT FROM` would read the same rows but keep PostgreSQL off the
+ * (org_id, project_id, seq) index, so the org chain gets its own form.
+ */
+const chainOf = (scope: AuditScope) => (scope.projectId === null ? 'project_id IS NULL AND $2::uuid IS NULL' : 'project_id = $2');
+
 /** A chain: one per project, and one per org (projectId null) for org-level actions. */
 export interface AuditScope {
   orgId: number;
@@ -50,7 +56,7 @@ export async function appendAudit(
   await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [chainKey]);
   const last = await tx.query<{ seq: number; hash: string }>(
     `SELECT seq::int8 AS seq, hash FROM audit_logs
-      WHERE org_id = $1 AND project_id IS NOT DISTINCT FROM $2
+      WHERE org_id = $1 AND ${chainOf(scope)}
       ORDER BY seq DESC LIMIT 1`,
     [scope.orgId, scope.projectId]
   );
@@ -118,7 +124,7 @@ export class AuditService {
 
   /** Newest first, keyset-paginated on the chain position. */
   async list(scope: AuditScope, filter: AuditFilter): Promise<AuditLogPage> {
-    const where = ['org_id = $1', 'project_id IS NOT DISTINCT FROM $2'];
+    const where = ['org_id = $1', chainOf(scope)];
     const params: unknown[] = [scope.orgId, scope.projectId];
     const add = (clause: string, value: unknown) => {
       params.push(value);
@@ -171,7 +177,7 @@ export class AuditService {
           (
             await tx.query<AuditRow>(
               `SELECT ${COLUMNS} FROM audit_logs
-                WHERE org_id = $1 AND project_id IS NOT DISTINCT FROM $2 AND seq > $3
+                WHERE org_id = $1 AND ${chainOf(scope)} AND seq > $3
                 ORDER BY seq LIMIT $4`,
               [scope.orgId, scope.projectId, after, pageSize]
             )

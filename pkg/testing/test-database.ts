@@ -73,6 +73,14 @@ async function createPostgresTemplate(adminUrl: string): Promise<string> {
           await db.close();
         }
         await client.query(`ALTER DATABASE ${building} RENAME TO ${name}`);
+        // templates of earlier migration sets are of no further use
+        const stale = await client.query<{ datname: string }>(
+          `SELECT datname FROM pg_database WHERE datname LIKE 'sre\\_copilot\\_tpl\\_%' AND datname <> $1`,
+          [name]
+        );
+        for (const { datname } of stale.rows) {
+          await client.query(`DROP DATABASE IF EXISTS ${datname}`);
+        }
       }
       return name;
     } finally {

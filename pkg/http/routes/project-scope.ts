@@ -11,7 +11,8 @@ const projectId = z.uuid();
 
 /**
  * The scope a project-scoped call acts in: the project named by the X-Project-Id header (the caller needs
- * `required` there), or with `scope=org` the org itself (org Admins only).
+ * `required` there, and the call counts against the project's rate limit), or with `scope=org` the org itself
+ * (org Admins only).
  */
 export async function resolveScope(
   request: FastifyRequest,
@@ -34,5 +35,6 @@ export async function resolveScope(
     throw badRequest(`${PROJECT_HEADER}: must be a UUID`);
   }
   await projects.access(caller, given, required);
+  request.chargeProject(given);
   return { orgId: caller.orgId, projectId: given };
 }
