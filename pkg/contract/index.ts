@@ -202,6 +202,12 @@ export interface AuditVerifyResult {
   };
 }
 
+/** `GET /api/v1/whoami`: who the sidecar takes the caller for; the config page's connection test. */
+export interface WhoAmI {
+  user: { id: number; login: string; name: string; email: string; orgId: number; orgRole: string; isServiceAccount: boolean };
+  teamIds: number[];
+}
+
 export interface Health {
   status: 'ok' | 'degraded';
   version: string;

@@ -27,6 +27,15 @@ describe.each(TEST_DIALECTS)('authentication on %s', (dialect) => {
     expect(res.statusCode).toBe(200);
   });
 
+  it('tells the caller who they are (the connection test)', async () => {
+    const res = await t.call(alice, '/api/v1/whoami');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      user: { id: 10, login: 'alice', name: 'alice', email: 'alice@example.com', orgId: 1, orgRole: 'Editor', isServiceAccount: false },
+      teamIds: [100],
+    });
+  });
+
   it('rejects a request without the secret', async () => {
     await expect401(t.call(alice, '/api/v1/projects', { secret: null }), /secret header/);
   });

@@ -103,6 +103,12 @@ const ROUTES: RouteCase[] = [
     attempts: (v) => [own('list, naming the victim in X-Project-Id', '/api/v1/projects', { projectId: v.project })],
   },
   {
+    method: 'GET',
+    path: '/api/v1/whoami',
+    write: false,
+    attempts: (v) => [own('who am I, naming the victim in X-Project-Id', '/api/v1/whoami', { projectId: v.project })],
+  },
+  {
     method: 'POST',
     path: '/api/v1/projects',
     write: true,

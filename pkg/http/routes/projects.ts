@@ -11,6 +11,7 @@ import {
   type ProjectList,
   type ProjectMember,
   type ProjectMemberList,
+  type WhoAmI,
 } from '../../contract/index.ts';
 import type { ServerDeps } from '../server.ts';
 
@@ -49,6 +50,22 @@ export const projectRoutes: FastifyPluginAsync<{ deps: ServerDeps }> = async (ap
     const { id, userId } = memberParams.parse(request.params);
     await projects.removeMember(request.caller, id, userId);
     return reply.status(204).send();
+  });
+
+  app.get('/whoami', async (request): Promise<WhoAmI> => {
+    const caller = request.caller;
+    return {
+      user: {
+        id: caller.userId,
+        login: caller.login,
+        name: caller.name,
+        email: caller.email,
+        orgId: caller.orgId,
+        orgRole: caller.orgRole,
+        isServiceAccount: caller.subjectType === 'service-account',
+      },
+      teamIds: await deps.teams.teamIdsOf(caller),
+    };
   });
 
   app.post('/auth/switch-project', async (request): Promise<ProjectContext> => {
