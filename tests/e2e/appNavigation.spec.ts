@@ -1,6 +1,6 @@
 import { test, expect } from './fixtures';
-import { ROUTES } from '../src/constants';
-import { testIds } from '../src/components/testIds';
+import { ROUTES } from '../../src/constants';
+import { testIds } from '../../src/components/testIds';
 
 test.describe('navigating app', () => {
   test('page Home should render successfully', async ({ gotoPage, page }) => {
