@@ -73,6 +73,19 @@ export const configSchema = z.object({
   RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_PROJECT_PER_MINUTE: z.coerce.number().int().min(1).default(3000),
   TEAM_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  SERVICE_LABELS: z
+    .string()
+    .default('service,job,app')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'label names only')).min(1)),
+  CORRELATION_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+  REOPEN_WINDOW_SECONDS: z.coerce.number().int().min(0).max(86_400).default(900),
+  AUTO_RESOLVE: bool.default(true),
+  CORRELATOR_SWEEP_SECONDS: z.coerce.number().min(0.1).max(3600).default(5),
+  WEBHOOK_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(100_000_000).default(5_242_880),
+  INGEST_MAX_QUEUE: z.coerce.number().int().min(1).max(1_000_000).default(5000),
+  INGEST_MAX_BATCH_SIGNALS: z.coerce.number().int().min(1).max(100_000).default(5000),
+  INGEST_RATE_LIMIT_PER_PROJECT_PER_SECOND: z.coerce.number().int().min(1).default(5000),
 });
 
 export type Config = z.infer<typeof configSchema>;

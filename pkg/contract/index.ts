@@ -213,3 +213,259 @@ export interface Health {
   version: string;
   database: { dialect: 'pglite' | 'postgres'; ok: boolean };
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Ingestion: webhooks and signals. Senders authenticate with a project's ingest token (`Authorization: Bearer`).
+
+/**
+ * A timestamp as Alertmanager/Grafana write it: RFC 3339, any fraction, years 0001–9999 (what PostgreSQL stores;
+ * Alertmanager's "no end" is 0001-01-01T00:00:00Z).
+ */
+const RFC3339 = /^(?!0000)\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+const timestamp = z
+  .string()
+  .max(64)
+  .refine((s) => RFC3339.test(s) && !Number.isNaN(Date.parse(s)), { error: 'must be an RFC 3339 timestamp' });
+const labelValue = z.string().max(4096);
+const labelSet = z
+  .record(z.string().min(1).max(256), labelValue)
+  .refine((labels) => Object.keys(labels).length <= 256, { error: 'at most 256 labels' });
+/** Tolerant of what test notifications send (e.g. `generatorURL: "?orgId=1"`): any short string. */
+const looseUrl = z.string().max(4096);
+
+export const alertmanagerAlert = z.looseObject({
+  status: z.enum(['firing', 'resolved']),
+  labels: labelSet,
+  annotations: labelSet.default({}),
+  startsAt: timestamp,
+  endsAt: timestamp.optional(),
+  generatorURL: looseUrl.optional(),
+  fingerprint: z.string().min(1).max(256).optional(),
+});
+export const alertmanagerWebhook = z.looseObject({
+  version: z.string().max(8).optional(),
+  groupKey: z.string().max(4096).optional(),
+  truncatedAlerts: z.number().int().min(0).default(0),
+  status: z.enum(['firing', 'resolved']),
+  receiver: z.string().max(1024).default(''),
+  groupLabels: labelSet.default({}),
+  commonLabels: labelSet.default({}),
+  commonAnnotations: labelSet.default({}),
+  externalURL: looseUrl.default(''),
+  alerts: z.array(alertmanagerAlert).max(5000),
+});
+export type AlertmanagerWebhook = z.infer<typeof alertmanagerWebhook>;
+
+export const grafanaAlert = alertmanagerAlert.extend({
+  silenceURL: looseUrl.optional(),
+  dashboardURL: looseUrl.optional(),
+  panelURL: looseUrl.optional(),
+  values: z.record(z.string().max(256), z.number().nullable()).nullable().optional(),
+  valueString: z.string().max(65536).optional(),
+  imageURL: looseUrl.optional(),
+  ruleUID: z.string().max(256).optional(),
+});
+export const grafanaWebhook = alertmanagerWebhook.extend({
+  alerts: z.array(grafanaAlert).max(5000),
+  orgId: z.number().int().optional(),
+  title: z.string().max(4096).optional(),
+  state: z.string().max(64).optional(),
+  message: z.string().max(65536).optional(),
+});
+export type GrafanaWebhook = z.infer<typeof grafanaWebhook>;
+
+export const signalTypeSchema = z.enum(['alert', 'metric', 'log', 'trace', 'deployment']);
+export const severitySchema = z.enum(['critical', 'high', 'warning', 'info']);
+
+export const signalInput = z.strictObject({
+  type: signalTypeSchema.default('alert'),
+  source: z.string().min(1).max(100).default('api'),
+  fingerprint: z.string().min(1).max(256).optional(),
+  status: z.enum(['firing', 'resolved']).default('firing'),
+  severity: severitySchema.optional(),
+  title: z.string().min(1).max(500),
+  description: z.string().max(10_000).default(''),
+  service: z.string().min(1).max(200).optional(),
+  labels: labelSet.default({}),
+  startsAt: timestamp.optional(),
+  endsAt: timestamp.optional(),
+  values: z.record(z.string().max(256), z.number().nullable()).optional(),
+  generatorUrl: looseUrl.optional(),
+});
+export const signalsBody = z.strictObject({ signals: z.array(signalInput).min(1).max(1000) });
+export type SignalsBody = z.input<typeof signalsBody>;
+
+export const deploymentBody = z.strictObject({
+  service: z.string().min(1).max(200),
+  version: z.string().min(1).max(200),
+  environment: z.string().max(100).default(''),
+  author: z.string().max(200).default(''),
+  description: z.string().max(10_000).default(''),
+  time: timestamp.optional(),
+});
+export type DeploymentBody = z.input<typeof deploymentBody>;
+
+export interface IngestResult {
+  /** Signals in the delivery. */
+  received: number;
+  /** New signals stored. */
+  created: number;
+  /** Firing signals closed by a `resolved`. */
+  resolved: number;
+  /** Repeats of what was already stored (no change). */
+  duplicates: number;
+}
+
+// Ingest tokens (created and revoked by project admins; the token is shown once).
+export const createIngestTokenBody = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  /** Grafana contact points: verify X-Grafana-Alerting-Signature with this secret. */
+  hmacSecret: z.string().min(16).max(1024).optional(),
+  hmacHeader: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,100}$/)
+    .optional(),
+  /** When Grafana's hmacConfig names a timestamp header, the same name here: the timestamp is then signed. */
+  timestampHeader: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,100}$/)
+    .optional(),
+  toleranceSeconds: z.number().int().min(1).max(86_400).optional(),
+});
+export type CreateIngestTokenBody = z.input<typeof createIngestTokenBody>;
+export interface IngestToken {
+  id: string;
+  name: string;
+  /** The first characters, to recognise a token. */
+  prefix: string;
+  hmac: null | { header: string; timestampHeader: string | null; toleranceSeconds: number };
+  createdBy: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+export interface CreatedIngestToken extends IngestToken {
+  /** Shown once, never again. */
+  token: string;
+}
+export interface IngestTokenList {
+  items: IngestToken[];
+}
+export const ingestTokenParams = z.object({ id });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Incidents
+
+export const incidentStatusSchema = z.enum(['triggered', 'acknowledged', 'investigating', 'mitigated', 'resolved']);
+export type IncidentStatusName = z.infer<typeof incidentStatusSchema>;
+export type SeverityName = z.infer<typeof severitySchema>;
+
+const csv = <T extends string>(item: z.ZodType<T, string>) =>
+  z
+    .string()
+    .max(500)
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(item).max(20));
+
+export const incidentListQuery = z.strictObject({
+  status: csv(incidentStatusSchema).optional(),
+  severity: csv(severitySchema).optional(),
+  service: z.string().max(200).optional(),
+  q: z.string().max(200).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,200}$/, 'is not a cursor from this API')
+    .optional(),
+});
+export type IncidentListQuery = z.input<typeof incidentListQuery>;
+export const incidentParams = z.object({ id });
+
+export interface Incident {
+  id: string;
+  title: string;
+  description: string;
+  status: IncidentStatusName;
+  severity: SeverityName;
+  service: string | null;
+  groupKey: string | null;
+  origin: 'correlation' | 'manual';
+  warnings: string[];
+  signalCount: number;
+  firingCount: number;
+  reopenCount: number;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  lastSignalAt: string;
+  acknowledgedAt: string | null;
+  acknowledgedBy: string | null;
+  resolvedAt: string | null;
+  resolvedBy: string | null;
+  timeToAcknowledgeMs: number | null;
+  timeToResolveMs: number | null;
+  /** Statuses the incident may move to next (the UI shows buttons for these when the role allows writes). */
+  allowedTransitions: IncidentStatusName[];
+}
+export interface IncidentPage {
+  items: Incident[];
+  nextCursor: string | null;
+}
+export interface Signal {
+  id: number;
+  type: z.infer<typeof signalTypeSchema>;
+  source: string;
+  fingerprint: string;
+  status: 'firing' | 'resolved';
+  severity: SeverityName;
+  title: string;
+  description: string;
+  service: string | null;
+  labels: Record<string, string>;
+  generatorUrl: string | null;
+  values: Record<string, number | null> | null;
+  warnings: string[];
+  startsAt: string;
+  endsAt: string | null;
+  receivedAt: string;
+}
+export interface IncidentEvent {
+  id: number;
+  kind: string;
+  actor: { type: 'user' | 'service_account' | 'system'; id: string; name: string };
+  details: Record<string, unknown>;
+  createdAt: string;
+}
+export interface IncidentDetail {
+  incident: Incident;
+  signals: Signal[];
+  timeline: IncidentEvent[];
+}
+
+export const createIncidentBody = z.strictObject({
+  title: z.string().trim().min(1).max(500),
+  description: z.string().max(10_000).default(''),
+  severity: severitySchema.default('warning'),
+  service: z.string().trim().min(1).max(200).optional(),
+});
+export type CreateIncidentBody = z.input<typeof createIncidentBody>;
+export const updateIncidentBody = z
+  .strictObject({
+    title: z.string().trim().min(1).max(500).optional(),
+    description: z.string().max(10_000).optional(),
+    severity: severitySchema.optional(),
+    service: z.string().trim().min(1).max(200).nullable().optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, { error: 'give at least one of title, description, severity, service' });
+export type UpdateIncidentBody = z.infer<typeof updateIncidentBody>;
+export const transitionBody = z.strictObject({ to: incidentStatusSchema, note: z.string().max(10_000).optional() });
+export type TransitionBody = z.infer<typeof transitionBody>;
+export const commentBody = z.strictObject({ body: z.string().trim().min(1).max(10_000) });
+export type CommentBody = z.infer<typeof commentBody>;
+
+/** Server-sent event payloads on `GET /api/v1/stream?projectId=…`. */
+export interface LiveEvent {
+  type: 'incident.created' | 'incident.updated';
+  incidentId: string;
+}

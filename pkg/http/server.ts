@@ -13,7 +13,15 @@ import type { ProjectsService } from '../services/projects.ts';
 import type { TeamDirectory } from '../services/team-directory.ts';
 import { handleError, sendError } from './errors.ts';
 import { header } from './request-headers.ts';
+import type { IncidentsService } from '../services/incidents.ts';
+import type { IngestService } from '../services/ingest.ts';
+import type { IngestTokensService } from '../services/ingest-tokens.ts';
+import type { LiveEvents } from '../services/live-events.ts';
+import type { Metrics } from '../services/metrics.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { incidentRoutes } from './routes/incidents.ts';
+import { ingestTokenRoutes } from './routes/ingest-tokens.ts';
+import { webhookRoutes, type WebhookConfig } from './routes/webhooks.ts';
 import { integrationRoutes } from './routes/integrations.ts';
 import { projectRoutes } from './routes/projects.ts';
 
@@ -39,6 +47,11 @@ export interface ServerDeps {
   integrations: IntegrationsService;
   audit: AuditService;
   teams: TeamDirectory;
+  incidents: IncidentsService;
+  ingest: IngestService;
+  ingestTokens: IngestTokensService;
+  live: LiveEvents;
+  metrics: Metrics;
 }
 
 export interface ServerConfig {
@@ -47,6 +60,7 @@ export interface ServerConfig {
   rateLimitUserPerMinute: number;
   rateLimitProjectPerMinute: number;
   version: string;
+  webhooks: WebhookConfig;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -62,6 +76,8 @@ export async function buildServer(deps: ServerDeps, config: ServerConfig): Promi
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     routerOptions: { ignoreTrailingSlash: true },
+    // Server-sent-event streams never end by themselves: close them on shutdown.
+    forceCloseConnections: true,
   });
 
   await app.register(helmet, {
@@ -83,6 +99,15 @@ export async function buildServer(deps: ServerDeps, config: ServerConfig): Promi
       .catch(() => false);
     return { status: ok ? 'ok' : 'degraded', version: config.version, database: { dialect: deps.db.dialect, ok } };
   });
+
+  // Prometheus exposition of the sidecar's own metrics (no tenant data in them).
+  app.get('/metrics', async (_request, reply) => {
+    reply.type(deps.metrics.registry.contentType);
+    return deps.metrics.registry.metrics();
+  });
+
+  // Machine senders authenticate with ingest tokens, not through the plugin proxy.
+  await app.register(webhookRoutes, { prefix: '/api/v1', deps, config: config.webhooks });
 
   const userLimiter = new FixedWindowLimiter(config.rateLimitUserPerMinute, 60_000);
   const projectLimiter = new FixedWindowLimiter(config.rateLimitProjectPerMinute, 60_000);
@@ -116,6 +141,8 @@ export async function buildServer(deps: ServerDeps, config: ServerConfig): Promi
       await api.register(projectRoutes, { deps });
       await api.register(integrationRoutes, { deps });
       await api.register(auditRoutes, { deps });
+      await api.register(incidentRoutes, { deps });
+      await api.register(ingestTokenRoutes, { deps });
     },
     { prefix: '/api/v1' }
   );

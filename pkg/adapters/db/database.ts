@@ -25,8 +25,16 @@ export interface Database {
    * row-level security. Every request-driven query goes through here.
    */
   withTenant<T>(tenant: TenantContext, fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one transaction as the application role with no tenant context: it sees no tenant rows, and
+   * reaches across tenants only through the narrow SECURITY DEFINER functions of the schema (e.g. resolving an
+   * ingest token). The caller may then enter tenants with `setTenant`.
+   */
+  withApp<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Runs `fn` in one transaction as the connecting (owner) role: migrations and maintenance only. */
   withOwner<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Calls `onNotify` for every NOTIFY on `channel` (from any replica); resolves to an unsubscribe function. */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -35,12 +43,40 @@ export const APP_ROLE = 'sre_copilot_app';
 
 /** Statements that open a tenant transaction; shared by both adapters. */
 export async function enterTenant(tx: Queryable, tenant: TenantContext): Promise<void> {
-  if (!Number.isSafeInteger(tenant.orgId) || tenant.orgId < 1) {
-    throw new Error(`invalid tenant org id ${String(tenant.orgId)}`);
-  }
+  checkTenant(tenant);
   // set_config('role', …, true) is SET LOCAL ROLE; one round trip for role and tenant.
   await tx.query(
     `SELECT set_config('role', $1, true), set_config('app.org_id', $2, true), set_config('app.project_id', $3, true)`,
     [APP_ROLE, String(tenant.orgId), tenant.projectId ?? '']
   );
+}
+
+/** Enters the application role without a tenant (see `Database.withApp`). */
+export async function enterApp(tx: Queryable): Promise<void> {
+  await tx.query(`SELECT set_config('role', $1, true), set_config('app.org_id', '', true), set_config('app.project_id', '', true)`, [
+    APP_ROLE,
+  ]);
+}
+
+/** Switches the tenant within a transaction already in the application role. */
+export async function setTenant(tx: Queryable, tenant: TenantContext): Promise<void> {
+  checkTenant(tenant);
+  await tx.query(`SELECT set_config('app.org_id', $1, true), set_config('app.project_id', $2, true)`, [
+    String(tenant.orgId),
+    tenant.projectId ?? '',
+  ]);
+}
+
+function checkTenant(tenant: TenantContext): void {
+  if (!Number.isSafeInteger(tenant.orgId) || tenant.orgId < 1) {
+    throw new Error(`invalid tenant org id ${String(tenant.orgId)}`);
+  }
+}
+
+/** Channel names are identifiers: keep them to a safe alphabet since LISTEN cannot take a parameter. */
+export function checkChannel(channel: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) {
+    throw new Error(`invalid channel name ${channel}`);
+  }
+  return channel;
 }

@@ -1,6 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import { lockDataDir } from './lock-file.ts';
-import { enterTenant, type Database, type Queryable, type TenantContext } from './database.ts';
+import { checkChannel, enterApp, enterTenant, type Database, type Queryable, type TenantContext } from './database.ts';
 
 export interface PgliteOptions {
   /** Directory of the database files; undefined = in memory (tests). */
@@ -45,8 +45,22 @@ export class PgliteDatabase implements Database {
     });
   }
 
+  withApp<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.pg.transaction(async (tx) => {
+      const q = wrap(tx);
+      await enterApp(q);
+      return fn(q);
+    });
+  }
+
   withOwner<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     return this.pg.transaction(async (tx) => fn(wrap(tx)));
+  }
+
+  async listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
+    // In-process: NOTIFY from any transaction of this PGlite instance reaches its listeners.
+    const unlisten = await this.pg.listen(checkChannel(channel), onNotify);
+    return () => unlisten();
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { enterTenant, type Database, type Queryable, type TenantContext } from './database.ts';
+import { checkChannel, enterApp, enterTenant, type Database, type Queryable, type TenantContext } from './database.ts';
 
 // int8 (counts, sequences) as JavaScript numbers: every int8 here stays far below 2^53.
 pg.types.setTypeParser(20, (value) => Number(value));
@@ -8,8 +8,10 @@ pg.types.setTypeParser(20, (value) => Number(value));
 export class PostgresDatabase implements Database {
   readonly dialect = 'postgres' as const;
   readonly pool: pg.Pool;
+  private readonly connectionString: string;
 
   constructor(connectionString: string, poolSize: number) {
+    this.connectionString = connectionString;
     this.pool = new pg.Pool({ connectionString, max: poolSize });
     // An idle client that errors (server restart) must not crash the process; the pool replaces it.
     this.pool.on('error', () => undefined);
@@ -22,8 +24,52 @@ export class PostgresDatabase implements Database {
     });
   }
 
+  withApp<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.transaction(async (tx) => {
+      await enterApp(tx);
+      return fn(tx);
+    });
+  }
+
   withOwner<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     return this.transaction(fn);
+  }
+
+  /**
+   * LISTEN on a dedicated connection (a pooled one would be handed to others). When the connection breaks it is
+   * re-established with backoff; notifications sent while it was down are lost, so listeners must treat a
+   * notification as a hint and also poll.
+   */
+  async listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
+    const name = checkChannel(channel);
+    let client: pg.Client | null = null;
+    let stopped = false;
+    let retryMs = 100;
+    const connect = async (): Promise<void> => {
+      const next = new pg.Client({ connectionString: this.connectionString });
+      next.on('notification', (message) => {
+        if (message.channel === name) {
+          onNotify(message.payload ?? '');
+        }
+      });
+      next.on('error', () => {
+        client = null;
+        void next.end().catch(() => undefined);
+        if (!stopped) {
+          setTimeout(() => void connect().catch(() => undefined), retryMs);
+          retryMs = Math.min(retryMs * 2, 5_000);
+        }
+      });
+      await next.connect();
+      await next.query(`LISTEN ${name}`);
+      retryMs = 100;
+      client = next;
+    };
+    await connect();
+    return async () => {
+      stopped = true;
+      await (client as pg.Client | null)?.end().catch(() => undefined);
+    };
   }
 
   private async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {

@@ -1,0 +1,118 @@
+import type { AlertmanagerWebhook, deploymentBody, GrafanaWebhook, signalsBody } from '../contract/index.ts';
+import type { z } from 'zod';
+import { normalizeSeverity } from './severity.ts';
+import { fingerprintLabels, serviceOf, type SignalDraft } from './signal.ts';
+
+export interface NormalizeOptions {
+  /** Label names that name the service, first match wins (default service, job, app). */
+  serviceLabels: readonly string[];
+  /** Arrival time, ISO 8601: the start of signals that carry none. */
+  receivedAt: string;
+}
+
+/** Alertmanager and Grafana write this while an alert has no end. */
+const ZERO_TIME = /^0001-01-01T/;
+
+type AnyAlert = AlertmanagerWebhook['alerts'][number] & Partial<GrafanaWebhook['alerts'][number]>;
+
+function alertDraft(
+  alert: AnyAlert,
+  group: AlertmanagerWebhook | GrafanaWebhook,
+  source: 'alertmanager' | 'grafana',
+  options: NormalizeOptions
+): SignalDraft {
+  const labels = { ...alert.labels };
+  const annotations = { ...group.commonAnnotations, ...alert.annotations };
+  const startsAt = new Date(alert.startsAt).toISOString();
+  const endsAt = alert.endsAt && !ZERO_TIME.test(alert.endsAt) ? new Date(alert.endsAt).toISOString() : null;
+  const warnings = group.truncatedAlerts > 0 ? [`truncated: the sender left out ${group.truncatedAlerts} alerts of this group`] : [];
+  return {
+    signalType: 'alert',
+    source,
+    fingerprint: alert.fingerprint ?? fingerprintLabels(labels),
+    status: alert.status,
+    severity: normalizeSeverity(labels),
+    title: (annotations.summary || labels.alertname || annotations.title || 'Alert').slice(0, 500),
+    description: (annotations.description || annotations.message || '').slice(0, 10_000),
+    service: serviceOf(labels, options.serviceLabels),
+    groupKey: group.groupKey ?? null,
+    labels,
+    normalizedData: {
+      annotations,
+      receiver: group.receiver,
+      externalUrl: group.externalURL,
+      ...(alert.dashboardURL ? { dashboardUrl: alert.dashboardURL } : {}),
+      ...(alert.panelURL ? { panelUrl: alert.panelURL } : {}),
+      ...(alert.silenceURL ? { silenceUrl: alert.silenceURL } : {}),
+      ...(alert.valueString ? { valueString: alert.valueString } : {}),
+    },
+    rawData: alert as Record<string, unknown>,
+    generatorUrl: alert.generatorURL || null,
+    values: alert.values ?? null,
+    warnings,
+    startsAt,
+    endsAt: alert.status === 'resolved' ? (endsAt ?? options.receivedAt) : null,
+  };
+}
+
+/** Alertmanager webhook (version 4): one signal per alert. */
+export function normalizeAlertmanager(payload: AlertmanagerWebhook, options: NormalizeOptions): SignalDraft[] {
+  return payload.alerts.map((alert) => alertDraft(alert, payload, 'alertmanager', options));
+}
+
+/** Grafana webhook contact point (version 1): one signal per alert, with values and panel links kept. */
+export function normalizeGrafana(payload: GrafanaWebhook, options: NormalizeOptions): SignalDraft[] {
+  return payload.alerts.map((alert) => alertDraft(alert, payload, 'grafana', options));
+}
+
+/** Signals of other sources, already in the normalized shape. */
+export function normalizeSignals(body: z.output<typeof signalsBody>, options: NormalizeOptions): SignalDraft[] {
+  return body.signals.map((s) => {
+    const labels = { ...s.labels, ...(s.service ? { service: s.service } : {}) };
+    const startsAt = new Date(s.startsAt ?? options.receivedAt).toISOString();
+    return {
+      signalType: s.type,
+      source: s.source,
+      fingerprint: s.fingerprint ?? fingerprintLabels({ ...labels, __title: s.title }),
+      status: s.status,
+      severity: s.severity ?? normalizeSeverity(labels),
+      title: s.title,
+      description: s.description,
+      service: s.service ?? serviceOf(labels, options.serviceLabels),
+      groupKey: null,
+      labels,
+      normalizedData: {},
+      rawData: s as Record<string, unknown>,
+      generatorUrl: s.generatorUrl ?? null,
+      values: s.values ?? null,
+      warnings: [],
+      startsAt,
+      endsAt: s.endsAt ? new Date(s.endsAt).toISOString() : s.status === 'resolved' ? options.receivedAt : null,
+    };
+  });
+}
+
+/** A deployment is a point-in-time change event: stored resolved at once, context for incidents, never one. */
+export function normalizeDeployment(body: z.output<typeof deploymentBody>, options: NormalizeOptions): SignalDraft {
+  const at = new Date(body.time ?? options.receivedAt).toISOString();
+  const labels = { service: body.service, version: body.version, ...(body.environment ? { environment: body.environment } : {}) };
+  return {
+    signalType: 'deployment',
+    source: 'api',
+    fingerprint: fingerprintLabels(labels),
+    status: 'resolved',
+    severity: 'info',
+    title: `Deployed ${body.service} ${body.version}${body.environment ? ` to ${body.environment}` : ''}`.slice(0, 500),
+    description: body.description,
+    service: body.service,
+    groupKey: null,
+    labels,
+    normalizedData: { author: body.author, environment: body.environment, version: body.version },
+    rawData: body as Record<string, unknown>,
+    generatorUrl: null,
+    values: null,
+    warnings: [],
+    startsAt: at,
+    endsAt: at,
+  };
+}

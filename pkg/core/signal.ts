@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import { normalizeSeverity, severityRank, type Severity } from './severity.ts';
+
+export type SignalType = 'alert' | 'metric' | 'log' | 'trace' | 'deployment';
+export type SignalStatus = 'firing' | 'resolved';
+
+/** A signal as ingestion produces it, before it is stored. */
+export interface SignalDraft {
+  signalType: SignalType;
+  source: string;
+  fingerprint: string;
+  status: SignalStatus;
+  severity: Severity;
+  title: string;
+  description: string;
+  service: string | null;
+  groupKey: string | null;
+  labels: Record<string, string>;
+  normalizedData: Record<string, unknown>;
+  rawData: Record<string, unknown>;
+  generatorUrl: string | null;
+  values: Record<string, number | null> | null;
+  warnings: string[];
+  /** ISO 8601 */
+  startsAt: string;
+  endsAt: string | null;
+}
+
+/** Deduplication key of a signal: the same alert occurrence (fingerprint + start) always maps to one row. */
+export function signalHash(fingerprint: string, startsAt: string): string {
+  return createHash('sha256').update(fingerprint).update('\u0000').update(new Date(startsAt).toISOString()).digest('hex');
+}
+
+/** A stable fingerprint for sources that send none: sha256 of the sorted label set. */
+export function fingerprintLabels(labels: Record<string, string>): string {
+  const sorted = Object.keys(labels)
+    .sort()
+    .map((k) => `${k}\u0000${labels[k]}`)
+    .join('\u0001');
+  return createHash('sha256').update(sorted).digest('hex').slice(0, 16);
+}
+
+/** The first label among `serviceLabels` that is set names the service. */
+export function serviceOf(labels: Record<string, string>, serviceLabels: readonly string[]): string | null {
+  for (const name of serviceLabels) {
+    const value = labels[name]?.trim();
+    if (value) {
+      return value.slice(0, 200);
+    }
+  }
+  return null;
+}
+
+export { normalizeSeverity };
+
+export interface MergedSignal {
+  draft: SignalDraft;
+  hash: string;
+  /** How many drafts of the batch collapsed into this one (the rest are duplicates within the batch). */
+  copies: number;
+}
+
+/**
+ * Collapses drafts with the same dedup key: one row per key and statement (PostgreSQL cannot update a row twice
+ * in one INSERT … ON CONFLICT). A resolved copy wins over a firing one, since it carries the end. `hashes` gives
+ * each input draft's key, in input order.
+ */
+export function mergeDrafts(drafts: SignalDraft[]): { merged: MergedSignal[]; hashes: string[] } {
+  const byHash = new Map<string, MergedSignal>();
+  const hashes: string[] = [];
+  for (const draft of drafts) {
+    const hash = signalHash(draft.fingerprint, draft.startsAt);
+    hashes.push(hash);
+    const seen = byHash.get(hash);
+    if (!seen) {
+      byHash.set(hash, { draft, hash, copies: 1 });
+      continue;
+    }
+    seen.copies += 1;
+    if (draft.status === 'resolved' && seen.draft.status === 'firing') {
+      seen.draft = draft;
+    } else if (draft.status === seen.draft.status && severityRank(draft.severity) < severityRank(seen.draft.severity)) {
+      seen.draft = draft;
+    }
+  }
+  return { merged: [...byHash.values()], hashes };
+}

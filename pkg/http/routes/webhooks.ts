@@ -1,0 +1,142 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import {
+  alertmanagerWebhook,
+  deploymentBody,
+  grafanaWebhook,
+  signalsBody,
+  type IngestResult,
+} from '../../contract/index.ts';
+import { normalizeAlertmanager, normalizeDeployment, normalizeGrafana, normalizeSignals } from '../../core/alert-normalizer.ts';
+import { FixedWindowLimiter } from '../../core/rate-limit.ts';
+import type { SignalDraft } from '../../core/signal.ts';
+import { AppError, unauthorized } from '../../services/errors.ts';
+import { checkGrafanaSignature } from '../../services/ingest.ts';
+import type { ResolvedIngestToken } from '../../services/ingest-tokens.ts';
+import { header } from '../request-headers.ts';
+import type { ServerDeps } from '../server.ts';
+
+export interface WebhookConfig {
+  bodyLimitBytes: number;
+  serviceLabels: readonly string[];
+  ratePerProjectPerSecond: number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    rawBody?: string;
+  }
+}
+
+/** The bearer token (or the password of basic auth, for senders that only do that). */
+function credential(request: FastifyRequest): string | undefined {
+  const value = header(request, 'authorization');
+  if (!value) {
+    return undefined;
+  }
+  const [scheme, rest] = [value.slice(0, value.indexOf(' ')).toLowerCase(), value.slice(value.indexOf(' ') + 1).trim()];
+  if (scheme === 'bearer') {
+    return rest;
+  }
+  if (scheme === 'basic') {
+    const decoded = Buffer.from(rest, 'base64').toString('utf8');
+    return decoded.slice(decoded.indexOf(':') + 1);
+  }
+  return undefined;
+}
+
+/**
+ * Machine senders: Alertmanager and Grafana webhooks, other signal sources, deployments. They authenticate with a
+ * project's ingest token (not through Grafana's plugin proxy). Answers: 200 after the signals are committed, 4xx
+ * for anything malformed, 503 with Retry-After when overloaded or over the project's rate — Alertmanager retries
+ * 5xx, and treats 429 as final.
+ */
+export const webhookRoutes: FastifyPluginAsync<{ deps: ServerDeps; config: WebhookConfig }> = async (app, { deps, config }) => {
+  const { ingest, ingestTokens, metrics, clock } = deps;
+  const limiter = new FixedWindowLimiter(config.ratePerProjectPerSecond, 1000);
+
+  // Keep the raw body: Grafana's signature covers the exact bytes.
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string', bodyLimit: config.bodyLimitBytes },
+    (request, body, done) => {
+      request.rawBody = body as string;
+      try {
+        done(null, JSON.parse(body as string));
+      } catch {
+        const error = new AppError('bad_request', 'body: is not valid JSON');
+        done(error, undefined);
+      }
+    }
+  );
+
+  const authenticate = async (request: FastifyRequest): Promise<ResolvedIngestToken> => {
+    const token = credential(request);
+    if (!token) {
+      metrics.ingestRejected.inc({ reason: 'unauthorized' });
+      throw unauthorized('missing ingest token: send Authorization: Bearer <token> of the project');
+    }
+    const resolved = await ingestTokens.resolve(token);
+    if (!resolved) {
+      metrics.ingestRejected.inc({ reason: 'unauthorized' });
+      throw unauthorized('unknown or revoked ingest token');
+    }
+    const decision = limiter.hit(resolved.projectId, clock().getTime());
+    if (!decision.allowed) {
+      metrics.ingestRejected.inc({ reason: 'rate_limited' });
+      throw new AppError('unavailable', "over the project's ingest rate; retry after Retry-After", {
+        headers: { 'retry-after': String(decision.retryAfterSeconds) },
+      });
+    }
+    return resolved;
+  };
+
+  const accept = async (token: ResolvedIngestToken, drafts: SignalDraft[], route: string): Promise<IngestResult> => {
+    const started = process.hrtime.bigint();
+    const result = await ingest.submit({ orgId: token.orgId, projectId: token.projectId, drafts });
+    metrics.ingestLatency.observe({ route }, Number(process.hrtime.bigint() - started) / 1e9);
+    return result;
+  };
+
+  app.post('/webhooks/alertmanager', { bodyLimit: config.bodyLimitBytes }, async (request) => {
+    const token = await authenticate(request);
+    const payload = alertmanagerWebhook.parse(request.body);
+    const drafts = normalizeAlertmanager(payload, { serviceLabels: config.serviceLabels, receivedAt: clock().toISOString() });
+    return accept(token, drafts, 'alertmanager');
+  });
+
+  app.post('/webhooks/grafana', { bodyLimit: config.bodyLimitBytes }, async (request) => {
+    const token = await authenticate(request);
+    if (token.hmac) {
+      const problem = checkGrafanaSignature({
+        secret: token.hmac.secret,
+        body: request.rawBody ?? '',
+        signature: header(request, token.hmac.header.toLowerCase()),
+        timestamp: token.hmac.timestampHeader ? header(request, token.hmac.timestampHeader.toLowerCase()) : undefined,
+        timestampRequired: token.hmac.timestampHeader !== null,
+        toleranceSeconds: token.hmac.toleranceSeconds,
+        nowMs: clock().getTime(),
+      });
+      if (problem) {
+        metrics.ingestRejected.inc({ reason: 'signature' });
+        throw unauthorized(`${token.hmac.header}: ${problem}`);
+      }
+    }
+    const payload = grafanaWebhook.parse(request.body);
+    const drafts = normalizeGrafana(payload, { serviceLabels: config.serviceLabels, receivedAt: clock().toISOString() });
+    return accept(token, drafts, 'grafana');
+  });
+
+  app.post('/signals', { bodyLimit: config.bodyLimitBytes }, async (request) => {
+    const token = await authenticate(request);
+    const body = signalsBody.parse(request.body);
+    const drafts = normalizeSignals(body, { serviceLabels: config.serviceLabels, receivedAt: clock().toISOString() });
+    return accept(token, drafts, 'signals');
+  });
+
+  app.post('/deployments', { bodyLimit: config.bodyLimitBytes }, async (request) => {
+    const token = await authenticate(request);
+    const body = deploymentBody.parse(request.body);
+    const draft = normalizeDeployment(body, { serviceLabels: config.serviceLabels, receivedAt: clock().toISOString() });
+    return accept(token, [draft], 'deployments');
+  });
+};

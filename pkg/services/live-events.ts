@@ -1,0 +1,70 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { LiveEvent } from '../contract/index.ts';
+import type { Database } from '../adapters/db/database.ts';
+import type { Metrics } from './metrics.ts';
+
+/** NOTIFY channel for incident events; every replica listens and fans out to its own SSE clients. */
+export const LIVE_CHANNEL = 'sre_copilot_events';
+
+type Listener = (event: LiveEvent) => void;
+
+/**
+ * Fan-out of incident events to server-sent-event clients, per project. Events come from PostgreSQL
+ * LISTEN/NOTIFY (in-process with PGlite), so a change made on any replica reaches clients of every replica.
+ */
+export class LiveEvents {
+  private readonly db: Database;
+  private readonly logger: FastifyBaseLogger;
+  private readonly metrics: Metrics;
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private unlisten: (() => Promise<void>) | null = null;
+
+  constructor(deps: { db: Database; logger: FastifyBaseLogger; metrics: Metrics }) {
+    this.db = deps.db;
+    this.logger = deps.logger;
+    this.metrics = deps.metrics;
+  }
+
+  async start(): Promise<void> {
+    this.unlisten = await this.db.listen(LIVE_CHANNEL, (payload) => this.dispatch(payload));
+  }
+
+  async stop(): Promise<void> {
+    await this.unlisten?.();
+    this.unlisten = null;
+  }
+
+  subscribe(orgId: number, projectId: string, listener: Listener): () => void {
+    const key = `${orgId}:${projectId}`;
+    const set = this.listeners.get(key) ?? new Set();
+    set.add(listener);
+    this.listeners.set(key, set);
+    this.metrics.sseClients.inc();
+    return () => {
+      if (set.delete(listener)) {
+        this.metrics.sseClients.dec();
+      }
+      if (set.size === 0) {
+        this.listeners.delete(key);
+      }
+    };
+  }
+
+  private dispatch(payload: string): void {
+    let message: { orgId?: unknown; projectId?: unknown; type?: unknown; incidentId?: unknown };
+    try {
+      message = JSON.parse(payload);
+    } catch {
+      this.logger.warn('ignored a malformed live event');
+      return;
+    }
+    const set = this.listeners.get(`${String(message.orgId)}:${String(message.projectId)}`);
+    if (!set || (message.type !== 'incident.created' && message.type !== 'incident.updated') || typeof message.incidentId !== 'string') {
+      return;
+    }
+    const event: LiveEvent = { type: message.type, incidentId: message.incidentId };
+    for (const listener of set) {
+      listener(event);
+    }
+  }
+}
