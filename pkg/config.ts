@@ -81,7 +81,6 @@ export const configSchema = z.object({
   CORRELATION_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   REOPEN_WINDOW_SECONDS: z.coerce.number().int().min(0).max(86_400).default(900),
   AUTO_RESOLVE: bool.default(true),
-  CORRELATOR_SWEEP_SECONDS: z.coerce.number().min(0.1).max(3600).default(5),
   WEBHOOK_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(100_000_000).default(5_242_880),
   INGEST_MAX_QUEUE: z.coerce.number().int().min(1).max(1_000_000).default(5000),
   INGEST_MAX_BATCH_SIGNALS: z.coerce.number().int().min(1).max(100_000).default(5000),

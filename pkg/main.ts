@@ -19,7 +19,7 @@ import { IdentityService } from './services/identity.ts';
 import { IntegrationsService } from './services/integrations.ts';
 import { ProjectsService } from './services/projects.ts';
 import { TeamDirectory } from './services/team-directory.ts';
-import { Correlator } from './services/correlator.ts';
+import { IncidentCorrelation } from './services/incident-correlation.ts';
 import { IncidentsService } from './services/incidents.ts';
 import { IngestService } from './services/ingest.ts';
 import { IngestTokensService } from './services/ingest-tokens.ts';
@@ -32,7 +32,6 @@ export interface Sidecar {
   logger: Logger;
   integrations: IntegrationsService;
   identity: IdentityService;
-  correlator: Correlator;
   ingest: IngestService;
   metrics: Metrics;
   close(): Promise<void>;
@@ -46,8 +45,6 @@ export interface SidecarOverrides {
   /** A key set instead of Grafana's remote JWKS. */
   keySet?: JWTVerifyGetKey;
   clock?: () => Date;
-  /** Do not start the correlator loop; tests drive it with `correlator.drain()`. */
-  manualCorrelation?: boolean;
 }
 
 /** Paths in log objects that may hold credentials; pino replaces them. */
@@ -97,23 +94,21 @@ export async function createSidecar(config: Config, overrides: SidecarOverrides 
     const audit = new AuditService({ db });
     const metrics = new Metrics();
     const incidents = new IncidentsService({ db, clock, metrics });
+    const correlation = new IncidentCorrelation(
+      { metrics },
+      {
+        windowMs: config.CORRELATION_WINDOW_SECONDS * 1000,
+        reopenWindowMs: config.REOPEN_WINDOW_SECONDS * 1000,
+        autoResolve: config.AUTO_RESOLVE,
+      }
+    );
     const ingest = new IngestService(
-      { db, metrics },
+      { db, metrics, correlation, clock },
       { maxQueuedDeliveries: config.INGEST_MAX_QUEUE, maxBatchSignals: config.INGEST_MAX_BATCH_SIGNALS }
     );
     const ingestTokens = new IngestTokensService({ db, box, clock }, { cacheMs: 30_000 });
     const live = new LiveEvents({ db, logger, metrics });
     await live.start();
-    const correlator = new Correlator(
-      { db, logger, metrics, clock },
-      {
-        windowMs: config.CORRELATION_WINDOW_SECONDS * 1000,
-        reopenWindowMs: config.REOPEN_WINDOW_SECONDS * 1000,
-        autoResolve: config.AUTO_RESOLVE,
-        sweepIntervalMs: config.CORRELATOR_SWEEP_SECONDS * 1000,
-        batchSize: 1000,
-      }
-    );
     const app = await buildServer(
       { db, logger, clock, identity, projects, integrations, audit, teams, incidents, ingest, ingestTokens, live, metrics },
       {
@@ -129,21 +124,17 @@ export async function createSidecar(config: Config, overrides: SidecarOverrides 
         },
       }
     );
-    if (!overrides.manualCorrelation) {
-      await correlator.start();
-    }
+
     return {
       app,
       db,
       logger,
       integrations,
       identity,
-      correlator,
       ingest,
       metrics,
       async close() {
         await app.close();
-        await correlator.stop();
         await live.stop();
         await db.close();
       },

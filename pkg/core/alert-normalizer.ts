@@ -37,8 +37,9 @@ function alertDraft(
     service: serviceOf(labels, options.serviceLabels),
     groupKey: group.groupKey ?? null,
     labels,
+    // The alert's own annotations are in rawData; the group's common ones are kept here.
     normalizedData: {
-      annotations,
+      ...(Object.keys(group.commonAnnotations).length ? { commonAnnotations: group.commonAnnotations } : {}),
       receiver: group.receiver,
       externalUrl: group.externalURL,
       ...(alert.dashboardURL ? { dashboardUrl: alert.dashboardURL } : {}),

@@ -19,8 +19,6 @@ export interface CandidateIncident {
 export interface CorrelationInput {
   service: string | null;
   groupKey: string | null;
-  /** When the signal was seen (its start, or its arrival if later). */
-  at: Date;
 }
 
 export type CorrelationDecision =
@@ -39,8 +37,14 @@ const related = (signal: CorrelationInput, incident: CandidateIncident) =>
  * without a service, of the same Alertmanager group) within the window; else the most recently resolved such incident within the reopen window; else a new one.
  * Signals with neither service nor group key always open their own incident.
  */
-export function correlate(signal: CorrelationInput, candidates: CandidateIncident[], config: CorrelationConfig): CorrelationDecision {
-  const t = signal.at.getTime();
+export function correlate(
+  signal: CorrelationInput,
+  candidates: CandidateIncident[],
+  config: CorrelationConfig,
+  /** When the signal counts as seen: its start, or its arrival if later. */
+  at: Date
+): CorrelationDecision {
+  const t = at.getTime();
   let open: CandidateIncident | undefined;
   let resolved: CandidateIncident | undefined;
   for (const incident of candidates) {

@@ -13,7 +13,7 @@ describe('a real Alertmanager 0.25 delivering to the sidecar', () => {
   let project: Project;
 
   beforeAll(async () => {
-    t = await createTestSidecar('pglite', { CORRELATOR_SWEEP_SECONDS: '0.2' });
+    t = await createTestSidecar('pglite');
     project = (await t.call(alice, '/api/v1/projects')).json<ProjectList>().items[0]!;
     const token = (
       await t.call(admin, '/api/v1/ingest-tokens', { method: 'POST', projectId: project.id, body: { name: 'alertmanager' } })
@@ -54,10 +54,7 @@ describe('a real Alertmanager 0.25 delivering to the sidecar', () => {
     ];
     await postAlerts(alerts);
     await waitFor(
-      async () => {
-        await t.sidecar.correlator.drain();
-        return (await incidents()).reduce((n, i) => n + i.signalCount, 0) === 5;
-      },
+      async () => (await incidents()).reduce((n, i) => n + i.signalCount, 0) === 5,
       20_000,
       'Alertmanager to deliver all alerts'
     );
@@ -71,10 +68,7 @@ describe('a real Alertmanager 0.25 delivering to the sidecar', () => {
     // Ending the alerts makes Alertmanager send `resolved`; the incidents then resolve by themselves.
     await postAlerts(alerts.map((a) => ({ ...a, endsAt: new Date(Date.now() - 1000).toISOString() })));
     await waitFor(
-      async () => {
-        await t.sidecar.correlator.drain();
-        return (await incidents()).every((i) => i.status === 'resolved');
-      },
+      async () => (await incidents()).every((i) => i.status === 'resolved'),
       20_000,
       'the resolved notifications'
     );

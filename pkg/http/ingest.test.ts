@@ -32,7 +32,7 @@ describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {
     t.sidecar.db.withOwner(async (tx) => (await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n);
 
   beforeAll(async () => {
-    t = await createTestSidecar(dialect, { CORRELATOR_SWEEP_SECONDS: '0.2' });
+    t = await createTestSidecar(dialect);
     project = (await t.call(alice, '/api/v1/projects')).json<ProjectList>().items[0]!;
     const create = async (body: object) =>
       (await t.call(admin, '/api/v1/ingest-tokens', { method: 'POST', projectId: project.id, body })).json<CreatedIngestToken>().token;
@@ -55,7 +55,6 @@ describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {
     );
     expect(res.statusCode).toBe(200);
     expect(res.json<IngestResult>()).toEqual({ received: 3, created: 3, resolved: 0, duplicates: 0 });
-    await t.sidecar.correlator.drain();
     const list = await incidents();
     expect(list.items.map((i) => [i.service, i.severity, i.signalCount, i.status]).sort()).toEqual([
       ['checkout', 'critical', 2, 'triggered'],
@@ -78,7 +77,6 @@ describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {
     expect(bodies.reduce((n, b) => n + b.created, 0)).toBe(1);
     expect(bodies.reduce((n, b) => n + b.duplicates, 0)).toBe(99);
     expect(await count('signals')).toBe(before + 1);
-    await t.sidecar.correlator.drain();
     expect((await incidents('?service=billing')).items).toHaveLength(1);
   });
 
@@ -99,7 +97,6 @@ describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {
       alertmanagerPayload([{ name: 'QueueStuck', service: 'billing', fingerprint: 'fp-billing-1', status: 'resolved' }])
     );
     expect(again.json<IngestResult>()).toMatchObject({ resolved: 0, duplicates: 1 });
-    await t.sidecar.correlator.drain();
     const billing = (await incidents('?service=billing')).items[0]!;
     expect(billing).toMatchObject({ status: 'resolved', firingCount: 0, resolvedBy: 'system:correlator' });
     expect(billing.timeToResolveMs).toBeGreaterThanOrEqual(0);
@@ -112,7 +109,6 @@ describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {
       '/api/v1/webhooks/alertmanager',
       alertmanagerPayload([{ name: 'QueueStuck', service: 'billing', fingerprint: 'fp-billing-1', startsAt: new Date().toISOString() }])
     );
-    await t.sidecar.correlator.drain();
     const after = (await incidents('?service=billing')).items;
     expect(after).toHaveLength(1);
     expect(after[0]).toMatchObject({ id: billing.id, status: 'triggered', reopenCount: 1, resolvedAt: null });
@@ -120,7 +116,6 @@ describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {
 
   it('keeps truncatedAlerts as a warning on the incident', async () => {
     await post('/api/v1/webhooks/alertmanager', alertmanagerPayload([{ name: 'Many', service: 'fleet' }], 'g-fleet', 7));
-    await t.sidecar.correlator.drain();
     const fleet = (await incidents('?service=fleet')).items[0]!;
     expect(fleet.warnings).toEqual(['truncated: the sender left out 7 alerts of this group']);
   });
@@ -150,7 +145,6 @@ describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {
       stampedToken
     );
     expect(unstamped.statusCode).toBe(401);
-    await t.sidecar.correlator.drain();
     const api = (await incidents('?service=api')).items[0]!;
     const detail = (await t.call(alice, `/api/v1/incidents/${api.id}`, { projectId: project.id })).json<IncidentDetail>();
     expect(detail.signals[0]).toMatchObject({ source: 'grafana', values: { A: 0.93, B: null } });
@@ -224,7 +218,6 @@ describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {
     expect(signals.json<IngestResult>()).toMatchObject({ created: 1 });
     const deploy = await post('/api/v1/deployments', { service: 'payments', version: '1.4.2', environment: 'prod', author: 'ci' });
     expect(deploy.json<IngestResult>()).toMatchObject({ created: 1 });
-    await t.sidecar.correlator.drain();
     const payments = (await incidents('?service=payments')).items;
     expect(payments).toHaveLength(1);
     expect(payments[0]!.signalCount).toBe(1);

@@ -56,7 +56,6 @@ describe.runIf(TEST_DIALECTS.includes('postgres'))('two sidecar processes on one
       GRAFANA_URL: grafana.url,
       ORG_SECRETS: `1=${ORG_SECRETS[1]}`,
       ENCRYPTION_KEYS: TEST_KEYS,
-      CORRELATOR_SWEEP_SECONDS: '0.2',
     };
     // both start (and migrate) at once
     replicas = await Promise.all([startSidecarProcess(env), startSidecarProcess(env)]);
@@ -127,8 +126,10 @@ describe.each(TEST_DIALECTS)('kill -9 during a load run on %s', (dialect) => {
       };
       const workers = Array.from({ length: 16 }, (_, w) => worker(w));
       await waitFor(async () => acknowledged.length >= 300, 30_000, 'load to build up');
+      const exited = new Promise((resolve) => sidecar.process.once('exit', resolve));
       sidecar.process.kill('SIGKILL');
       stop = true;
+      await exited; // reaped: its pid no longer holds the data directory's lock
       await Promise.all(workers);
       expect(acknowledged.length).toBeGreaterThanOrEqual(300);
       const db = pgTarget ? new PostgresDatabase(pgTarget.url, 1) : await PgliteDatabase.open({ dataDir: dir });

@@ -3,9 +3,8 @@ import type { IngestResult } from '../contract/index.ts';
 import { mergeDrafts, type MergedSignal, type SignalDraft } from '../core/signal.ts';
 import { setTenant, type Database, type Queryable } from '../adapters/db/database.ts';
 import { AppError } from './errors.ts';
+import type { IncidentCorrelation } from './incident-correlation.ts';
 import type { Metrics } from './metrics.ts';
-
-export const SIGNALS_CHANNEL = 'sre_copilot_signals';
 
 export interface Delivery {
   orgId: number;
@@ -36,13 +35,17 @@ type Outcome = 'created' | 'resolved';
 export class IngestService {
   private readonly db: Database;
   private readonly metrics: Metrics;
+  private readonly correlation: IncidentCorrelation;
+  private readonly clock: () => Date;
   private readonly config: IngestConfig;
   private queue: Pending[] = [];
   private flushing = false;
 
-  constructor(deps: { db: Database; metrics: Metrics }, config: IngestConfig) {
+  constructor(deps: { db: Database; metrics: Metrics; correlation: IncidentCorrelation; clock: () => Date }, config: IngestConfig) {
     this.db = deps.db;
     this.metrics = deps.metrics;
+    this.correlation = deps.correlation;
+    this.clock = deps.clock;
     this.config = config;
   }
 
@@ -130,13 +133,15 @@ export class IngestService {
     });
     const results: IngestResult[] = batch.map((d) => ({ received: d.drafts.length, created: 0, resolved: 0, duplicates: 0 }));
     const created: SignalDraft[] = [];
+    const now = this.clock();
     await this.db.withApp(async (tx) => {
       for (const group of groups.values()) {
-        await setTenant(tx, { orgId: group.orgId, projectId: group.projectId });
+        const scope = { orgId: group.orgId, projectId: group.projectId };
+        await setTenant(tx, scope);
         const drafts = group.members.flatMap((i) => batch[i]!.drafts.map((draft) => ({ draft, delivery: i })));
         const { merged, hashes } = mergeDrafts(drafts.map((d) => d.draft));
-        const outcome = await insertSignals(tx, group.orgId, group.projectId, merged);
-        // Credit each stored row to the first delivery that carried it; every other copy is a duplicate.
+        const outcome = await this.store(tx, scope, merged, now);
+        // Credit each stored change to the first delivery that carried it; every other copy is a duplicate.
         const credited = new Set<string>();
         drafts.forEach(({ draft, delivery }, i) => {
           const hash = hashes[i]!;
@@ -152,7 +157,6 @@ export class IngestService {
             result.duplicates += 1;
           }
         });
-        await tx.query('SELECT pg_notify($1, $2)', [SIGNALS_CHANNEL, `${group.orgId}:${group.projectId}`]);
       }
     });
     // Counted after the commit, so a retried batch is not counted twice.
@@ -162,18 +166,53 @@ export class IngestService {
     this.metrics.duplicatesDropped.inc(results.reduce((n, r) => n + r.duplicates, 0));
     return results;
   }
+
+  /**
+   * Stores one project's merged signals under the project's advisory lock (replicas ingesting the same project
+   * take turns, so the existence check below cannot race): new signals are correlated and inserted with their
+   * incident; a `resolved` for a stored firing signal closes it; anything else is a duplicate and changes nothing.
+   */
+  private async store(tx: Queryable, scope: { orgId: number; projectId: string }, merged: MergedSignal[], now: Date) {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`ingest:${scope.projectId}`]);
+    const existing = new Map(
+      (
+        await tx.query<{ hash: string; status: 'firing' | 'resolved' }>(
+          'SELECT hash, status FROM signals WHERE project_id = $1 AND hash = ANY($2::text[])',
+          [scope.projectId, merged.map((m) => m.hash)]
+        )
+      ).rows.map((r) => [r.hash, r.status])
+    );
+    const fresh = merged.filter((m) => !existing.has(m.hash));
+    const closing = merged.filter((m) => existing.get(m.hash) === 'firing' && m.draft.status === 'resolved');
+    const outcome = new Map<string, Outcome>();
+    if (fresh.length > 0) {
+      const incidents = await this.correlation.assign(tx, scope, fresh, now);
+      await insertSignals(tx, scope, fresh, incidents);
+      for (const m of fresh) {
+        outcome.set(m.hash, 'created');
+      }
+    }
+    if (closing.length > 0) {
+      const closed = await closeSignals(tx, scope, closing);
+      const perIncident = new Map<string, number>();
+      for (const row of closed) {
+        outcome.set(row.hash, 'resolved');
+        if (row.incident_id) {
+          perIncident.set(row.incident_id, (perIncident.get(row.incident_id) ?? 0) + 1);
+        }
+      }
+      await this.correlation.settle(tx, scope, perIncident, now);
+    }
+    return outcome;
+  }
 }
 
-/**
- * Inserts the batch's signals in one statement. New keys are inserted; a `resolved` for a stored firing signal
- * closes it (and queues it for correlation again); anything else is a duplicate and changes nothing.
- */
 async function insertSignals(
   tx: Queryable,
-  orgId: number,
-  projectId: string,
-  rows: MergedSignal[]
-): Promise<Map<string, Outcome>> {
+  scope: { orgId: number; projectId: string },
+  rows: MergedSignal[],
+  incidents: Map<string, string>
+): Promise<void> {
   const payload = JSON.stringify(
     rows.map(({ hash, draft: d }) => ({
       hash,
@@ -194,27 +233,34 @@ async function insertSignals(
       warnings: d.warnings,
       starts_at: d.startsAt,
       ends_at: d.endsAt,
-      correlation_state: d.signalType === 'deployment' ? 'done' : 'pending',
+      incident_id: incidents.get(hash) ?? null,
     }))
   );
-  const result = await tx.query<{ hash: string; inserted: boolean }>(
+  await tx.query(
     `INSERT INTO signals (org_id, project_id, hash, signal_type, source, fingerprint, status, severity, title, description,
                           service, group_key, labels, normalized_data, raw_data, generator_url, "values", warnings,
-                          starts_at, ends_at, correlation_state)
+                          starts_at, ends_at, incident_id)
      SELECT $1, $2, r.hash, r.signal_type, r.source, r.fingerprint, r.status, r.severity, r.title, r.description,
             r.service, r.group_key, r.labels, r.normalized_data, r.raw_data, r.generator_url, r."values",
-            coalesce(r.warnings, '{}'), r.starts_at, r.ends_at, r.correlation_state
+            coalesce(r.warnings, '{}'), r.starts_at, r.ends_at, r.incident_id
        FROM jsonb_to_recordset($3::jsonb) AS r(hash text, signal_type text, source text, fingerprint text, status text,
             severity text, title text, description text, service text, group_key text, labels jsonb,
             normalized_data jsonb, raw_data jsonb, generator_url text, "values" jsonb, warnings text[],
-            starts_at timestamptz, ends_at timestamptz, correlation_state text)
-     ON CONFLICT (project_id, hash) DO UPDATE
-        SET status = 'resolved', ends_at = EXCLUDED.ends_at, updated_at = now(), correlation_state = 'pending'
-      WHERE signals.status = 'firing' AND EXCLUDED.status = 'resolved'
-     RETURNING hash, (xmax = 0) AS inserted`,
-    [orgId, projectId, payload]
+            starts_at timestamptz, ends_at timestamptz, incident_id uuid)`,
+    [scope.orgId, scope.projectId, payload]
   );
-  return new Map(result.rows.map((r) => [r.hash, r.inserted ? 'created' : 'resolved'] as const));
+}
+
+async function closeSignals(tx: Queryable, scope: { projectId: string }, rows: MergedSignal[]) {
+  return (
+    await tx.query<{ hash: string; incident_id: string | null }>(
+      `UPDATE signals s SET status = 'resolved', ends_at = r.ends_at, updated_at = now()
+         FROM jsonb_to_recordset($2::jsonb) AS r(hash text, ends_at timestamptz)
+        WHERE s.project_id = $1 AND s.hash = r.hash AND s.status = 'firing'
+        RETURNING s.hash, s.incident_id`,
+      [scope.projectId, JSON.stringify(rows.map((m) => ({ hash: m.hash, ends_at: m.draft.endsAt })))]
+    )
+  ).rows;
 }
 
 /**

@@ -1,30 +1,31 @@
-import React from 'react';
-import { SceneApp, useSceneApp } from '@grafana/scenes';
+import React, { Suspense, lazy } from 'react';
+import { Navigate, Route, Routes } from 'react-router-dom';
 import { AppRootProps } from '@grafana/data';
+import { LoadingPlaceholder } from '@grafana/ui';
+import { ROUTES } from '../../constants';
+import { ProjectStoreProvider } from '../../project/projectStore';
 import { PluginPropsContext } from '../../utils/utils.plugin';
-import { homePage } from '../../pages/Home/homePage';
+import { prefixRoute } from '../../utils/utils.routing';
 import type { AppJsonData } from '../../types';
 
-function getSceneApp() {
-  return new SceneApp({
-    pages: [homePage],
-    urlSyncOptions: {
-      updateUrlOnInit: true,
-      createBrowserHistorySteps: true,
-    },
-  });
-}
-
-function AppWithScenes() {
-  const scene = useSceneApp(getSceneApp);
-
-  return <scene.Component model={scene} />;
-}
+const Home = lazy(() => import('../../pages/Home/Home'));
+const Audit = lazy(() => import('../../pages/Audit/Audit'));
+const Project = lazy(() => import('../../pages/Project/Project'));
 
 function App(props: AppRootProps<AppJsonData>) {
   return (
     <PluginPropsContext.Provider value={props}>
-      <AppWithScenes />
+      {/* Above the routes: the current project outlives page changes. */}
+      <ProjectStoreProvider isConfigured={Boolean(props.meta.jsonData?.sidecarUrl)}>
+        <Suspense fallback={<LoadingPlaceholder text="Loading…" />}>
+          <Routes>
+            <Route path={ROUTES.Home} element={<Home />} />
+            <Route path={ROUTES.Audit} element={<Audit />} />
+            <Route path={ROUTES.Project} element={<Project />} />
+            <Route path="*" element={<Navigate to={prefixRoute(ROUTES.Home)} replace />} />
+          </Routes>
+        </Suspense>
+      </ProjectStoreProvider>
     </PluginPropsContext.Provider>
   );
 }

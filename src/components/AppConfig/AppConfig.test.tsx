@@ -157,6 +157,92 @@ describe('AppConfig', () => {
   });
 });
 
+describe('AppConfig connection test', () => {
+  const savedSettings = {
+    jsonData: { sidecarUrl: 'http://localhost:8787' },
+    secureJsonFields: { sidecarSecret: true },
+  };
+  const testButton = () => screen.getByTestId(testIds.appConfig.testConnection);
+
+  beforeEach(() => {
+    mockFetch.mockReset();
+  });
+
+  it('asks to save first while nothing is saved', () => {
+    render(<AppConfig {...buildProps()} />);
+
+    expect(testButton()).toBeDisabled();
+    expect(screen.getByText(/Save the sidecar URL and shared secret first/)).toBeInTheDocument();
+  });
+
+  it('says who the sidecar took the caller for', async () => {
+    mockFetch.mockReturnValue(
+      of({
+        data: {
+          user: {
+            id: 7,
+            login: 'alice',
+            name: 'Alice',
+            email: 'alice@example.com',
+            orgId: 2,
+            orgRole: 'Admin',
+            isServiceAccount: false,
+          },
+          teamIds: [4],
+        },
+        status: 200,
+        ok: true,
+      })
+    );
+    render(<AppConfig {...buildProps(savedSettings)} />);
+
+    fireEvent.click(testButton());
+
+    expect(await screen.findByTestId(testIds.appConfig.testConnectionSuccess)).toHaveTextContent(
+      'Connected as alice (org 2, Admin)'
+    );
+    expect(mockFetch).toHaveBeenCalledWith(
+      expect.objectContaining({
+        url: '/api/plugin-proxy/sre-copilot-app/api/v1/whoami',
+        method: 'GET',
+        showErrorAlert: false,
+      })
+    );
+  });
+
+  it("shows the sidecar's error, e.g. for a wrong shared secret", async () => {
+    mockFetch.mockReturnValue(
+      throwError(() => ({
+        status: 401,
+        statusText: 'Unauthorized',
+        data: {
+          error: { code: 'unauthorized', message: 'the shared secret is not valid for org 2', requestId: 'r-1' },
+        },
+      }))
+    );
+    render(<AppConfig {...buildProps(savedSettings)} />);
+
+    fireEvent.click(testButton());
+
+    const result = await screen.findByTestId(testIds.appConfig.testConnectionError);
+    expect(result).toHaveTextContent('the shared secret is not valid for org 2');
+    expect(result).toHaveTextContent('HTTP 401');
+    expect(result).toHaveTextContent('r-1');
+    expect(screen.queryByTestId(testIds.appConfig.testConnectionSuccess)).not.toBeInTheDocument();
+  });
+
+  it('explains when Grafana cannot reach the sidecar', async () => {
+    mockFetch.mockReturnValue(throwError(() => ({ status: 502, statusText: 'Bad Gateway', data: 'Bad Gateway' })));
+    render(<AppConfig {...buildProps(savedSettings)} />);
+
+    fireEvent.click(testButton());
+
+    expect(await screen.findByTestId(testIds.appConfig.testConnectionError)).toHaveTextContent(
+      'Grafana could not reach the SRE Copilot sidecar'
+    );
+  });
+});
+
 describe('normalizeSidecarUrl', () => {
   it.each([
     ['http://localhost:8787', 'http://localhost:8787'],

@@ -72,11 +72,9 @@ CREATE TABLE signals (
   ends_at           timestamptz,
   received_at       timestamptz NOT NULL DEFAULT now(),
   updated_at        timestamptz NOT NULL DEFAULT now(),
-  incident_id       uuid REFERENCES incidents (id),
-  correlation_state text NOT NULL DEFAULT 'pending' CHECK (correlation_state IN ('pending', 'done')),
+  incident_id       uuid REFERENCES incidents (id),       -- set by correlation, in the transaction that stores the signal
   UNIQUE (project_id, hash)
 );
-CREATE INDEX signals_pending ON signals (project_id, id) WHERE correlation_state = 'pending';
 CREATE INDEX signals_incident ON signals (incident_id, id);
 
 -- The incident timeline: created, signal attached/resolved, status changes, comments, edits.
@@ -115,7 +113,6 @@ ALTER TABLE signals FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_project ON signals
   USING (org_id = app_current_org() AND project_id = app_current_project())
   WITH CHECK (org_id = app_current_org() AND project_id = app_current_project());
-CREATE POLICY owner_maintenance ON signals TO CURRENT_USER USING (true) WITH CHECK (true);
 
 ALTER TABLE incident_events ENABLE ROW LEVEL SECURITY;
 ALTER TABLE incident_events FORCE ROW LEVEL SECURITY;
@@ -136,12 +133,5 @@ CREATE FUNCTION resolve_ingest_token(p_hash text)
       FROM ingest_tokens t WHERE t.token_hash = p_hash AND t.revoked_at IS NULL
 $$;
 
--- The projects that have signals waiting for correlation (for the correlator's sweep).
-CREATE FUNCTION pending_correlation_projects(p_limit integer)
-  RETURNS TABLE (org_id bigint, project_id uuid)
-  LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
-    SELECT DISTINCT s.org_id, s.project_id FROM signals s WHERE s.correlation_state = 'pending' LIMIT p_limit
-$$;
-
-REVOKE ALL ON FUNCTION resolve_ingest_token(text), pending_correlation_projects(integer) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION resolve_ingest_token(text), pending_correlation_projects(integer) TO sre_copilot_app;
+REVOKE ALL ON FUNCTION resolve_ingest_token(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION resolve_ingest_token(text) TO sre_copilot_app;

@@ -1,0 +1,303 @@
+import { randomUUID } from 'node:crypto';
+import { correlate, type CandidateIncident, type CorrelationConfig } from '../core/correlation.ts';
+import type { IncidentStatus } from '../core/incident-state.ts';
+import { worstSeverity, type Severity } from '../core/severity.ts';
+import type { SignalDraft } from '../core/signal.ts';
+import type { Queryable } from '../adapters/db/database.ts';
+import { appendAudit } from './audit.ts';
+import { systemActor } from './caller.ts';
+import { LIVE_CHANNEL } from './live-events.ts';
+import type { Metrics } from './metrics.ts';
+
+export interface IncidentCorrelationConfig extends CorrelationConfig {
+  /** Resolve an incident by itself when all its signals have resolved. */
+  autoResolve: boolean;
+}
+
+interface Scope {
+  orgId: number;
+  projectId: string;
+}
+
+interface WorkingIncident extends CandidateIncident {
+  severity: Severity;
+  title: string;
+  warnings: string[];
+  isNew: boolean;
+  reopened: boolean;
+  attached: number;
+  attachedFiring: number;
+}
+
+const actor = systemActor('correlator');
+
+/**
+ * Correlation, inside the transaction that stores the signals (the project's advisory lock is held, so no other
+ * replica correlates the same project at the same time): new firing signals join an open incident of their
+ * service within the window, reopen a recently resolved one, or open a new one; resolves lower the incident's
+ * firing count and, when it reaches zero, resolve the incident.
+ */
+export class IncidentCorrelation {
+  private readonly metrics: Metrics;
+  private readonly config: IncidentCorrelationConfig;
+
+  constructor(deps: { metrics: Metrics }, config: IncidentCorrelationConfig) {
+    this.metrics = deps.metrics;
+    this.config = config;
+  }
+
+  /** Decides the incident of each new firing signal (by hash), creating or reopening incidents as needed. */
+  async assign(tx: Queryable, scope: Scope, drafts: Array<{ hash: string; draft: SignalDraft }>, now: Date): Promise<Map<string, string>> {
+    const assignments = new Map<string, string>();
+    const firing = drafts.filter((d) => d.draft.status === 'firing' && d.draft.signalType !== 'deployment');
+    if (firing.length === 0) {
+      return assignments;
+    }
+    const incidents = await this.candidates(tx, scope, firing.map((f) => f.draft), now);
+    for (const { hash, draft } of firing) {
+      const startsAt = new Date(draft.startsAt);
+      const at = startsAt > now ? startsAt : now;
+      const decision = correlate({ service: draft.service, groupKey: draft.groupKey }, [...incidents.values()], this.config, at);
+      let incident: WorkingIncident;
+      if (decision.kind === 'create') {
+        incident = {
+          id: randomUUID(),
+          status: 'triggered',
+          service: draft.service,
+          groupKey: draft.groupKey,
+          lastSignalAt: at,
+          resolvedAt: null,
+          severity: draft.severity,
+          title: draft.title,
+          warnings: [...draft.warnings],
+          isNew: true,
+          reopened: false,
+          attached: 0,
+          attachedFiring: 0,
+        };
+        incidents.set(incident.id, incident);
+      } else {
+        incident = incidents.get(decision.incidentId)!;
+        if (decision.kind === 'reopen') {
+          incident.status = 'triggered';
+          incident.resolvedAt = null;
+          incident.reopened = true;
+        }
+        incident.lastSignalAt = at > incident.lastSignalAt ? at : incident.lastSignalAt;
+        incident.severity = worstSeverity([incident.severity, draft.severity]);
+        incident.warnings = [...new Set([...incident.warnings, ...draft.warnings])];
+      }
+      incident.attached += 1;
+      incident.attachedFiring += 1;
+      assignments.set(hash, incident.id);
+    }
+    await this.writeAssignments(tx, scope, [...incidents.values()].filter((i) => i.attached > 0), now);
+    return assignments;
+  }
+
+  /** Lowers firing counts for resolved signals and resolves incidents that have none left firing. */
+  async settle(tx: Queryable, scope: Scope, resolvedPerIncident: Map<string, number>, now: Date): Promise<void> {
+    if (resolvedPerIncident.size === 0) {
+      return;
+    }
+    const ids = [...resolvedPerIncident.keys()];
+    const rows = (
+      await tx.query<{ id: string; firing_count: number; status: IncidentStatus }>(
+        `UPDATE incidents i SET firing_count = greatest(0, i.firing_count - r.n), updated_at = $3
+           FROM unnest($1::uuid[], $2::int[]) AS r(id, n)
+          WHERE i.id = r.id AND i.project_id = $4
+          RETURNING i.id, i.firing_count, i.status`,
+        [ids, ids.map((id) => resolvedPerIncident.get(id)!), now, scope.projectId]
+      )
+    ).rows;
+    const events: EventInput[] = [];
+    for (const row of rows) {
+      if (this.config.autoResolve && row.firing_count === 0 && row.status !== 'resolved') {
+        await tx.query(
+          `UPDATE incidents SET status = 'resolved', resolved_at = $2, resolved_by = $3, updated_at = $2 WHERE id = $1`,
+          [row.id, now, actor.id]
+        );
+        events.push({ incidentId: row.id, kind: 'status_changed', details: { from: row.status, to: 'resolved', reason: 'all signals resolved' } });
+        await appendAudit(tx, scope, actor, {
+          action: 'incident.resolved',
+          resourceType: 'incident',
+          resourceId: row.id,
+          details: { reason: 'all signals resolved' },
+        }, now);
+      }
+    }
+    await recordEvents(tx, scope, events, now);
+    await notify(tx, scope, rows.map((r) => ({ type: 'incident.updated' as const, incidentId: r.id })));
+  }
+
+  private async candidates(tx: Queryable, scope: Scope, drafts: SignalDraft[], now: Date): Promise<Map<string, WorkingIncident>> {
+    const services = [...new Set(drafts.map((d) => d.service).filter((s): s is string => s !== null))];
+    const groups = [...new Set(drafts.filter((d) => d.service === null).map((d) => d.groupKey).filter((g): g is string => g !== null))];
+    if (services.length === 0 && groups.length === 0) {
+      return new Map();
+    }
+    const earliest = new Date(
+      Math.min(now.getTime(), ...drafts.map((d) => Date.parse(d.startsAt))) - Math.max(this.config.windowMs, this.config.reopenWindowMs)
+    );
+    const rows = (
+      await tx.query<{
+        id: string;
+        status: IncidentStatus;
+        service: string | null;
+        group_key: string | null;
+        last_signal_at: Date;
+        resolved_at: Date | null;
+        severity: Severity;
+        title: string;
+        warnings: string[];
+      }>(
+        `SELECT id, status, service, group_key, last_signal_at, resolved_at, severity, title, warnings FROM incidents
+          WHERE project_id = $1 AND (service = ANY($2::text[]) OR (service IS NULL AND group_key = ANY($3::text[])))
+            AND ((status <> 'resolved' AND last_signal_at >= $4) OR (status = 'resolved' AND resolved_at >= $4))`,
+        [scope.projectId, services, groups, earliest]
+      )
+    ).rows;
+    return new Map(
+      rows.map((r) => [
+        r.id,
+        {
+          id: r.id,
+          status: r.status,
+          service: r.service,
+          groupKey: r.group_key,
+          lastSignalAt: r.last_signal_at,
+          resolvedAt: r.resolved_at,
+          severity: r.severity,
+          title: r.title,
+          warnings: r.warnings,
+          isNew: false,
+          reopened: false,
+          attached: 0,
+          attachedFiring: 0,
+        },
+      ])
+    );
+  }
+
+  private async writeAssignments(tx: Queryable, scope: Scope, touched: WorkingIncident[], now: Date): Promise<void> {
+    const created = touched.filter((i) => i.isNew);
+    if (created.length > 0) {
+      await tx.query(
+        `INSERT INTO incidents (id, org_id, project_id, title, status, severity, service, group_key, origin, warnings,
+                                created_by, created_at, updated_at, last_signal_at)
+         SELECT r.id, $1, $2, r.title, 'triggered', r.severity, r.service, r.group_key, 'correlation',
+                coalesce(r.warnings, '{}'), $3, $4, $4, r.last_signal_at
+           FROM jsonb_to_recordset($5::jsonb) AS r(id uuid, title text, severity text, service text, group_key text,
+                warnings text[], last_signal_at timestamptz)`,
+        [
+          scope.orgId,
+          scope.projectId,
+          actor.id,
+          now,
+          JSON.stringify(
+            created.map((i) => ({
+              id: i.id,
+              title: i.title,
+              severity: i.severity,
+              service: i.service,
+              group_key: i.groupKey,
+              warnings: i.warnings,
+              last_signal_at: i.lastSignalAt.toISOString(),
+            }))
+          ),
+        ]
+      );
+    }
+    // Counts, severity, last signal, warnings and reopen for every touched incident, in one statement.
+    await tx.query(
+      `UPDATE incidents i SET signal_count = i.signal_count + r.attached, firing_count = i.firing_count + r.firing,
+              severity = r.severity, last_signal_at = greatest(i.last_signal_at, r.last_signal_at), warnings = r.warnings,
+              updated_at = $2,
+              status = CASE WHEN r.reopened THEN 'triggered' ELSE i.status END,
+              resolved_at = CASE WHEN r.reopened THEN NULL ELSE i.resolved_at END,
+              resolved_by = CASE WHEN r.reopened THEN NULL ELSE i.resolved_by END,
+              reopen_count = i.reopen_count + CASE WHEN r.reopened THEN 1 ELSE 0 END
+         FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, attached int, firing int, severity text, last_signal_at timestamptz,
+              warnings text[], reopened boolean)
+        WHERE i.id = r.id AND i.project_id = $3`,
+      [
+        JSON.stringify(
+          touched.map((i) => ({
+            id: i.id,
+            attached: i.attached,
+            firing: i.attachedFiring,
+            severity: i.severity,
+            last_signal_at: i.lastSignalAt.toISOString(),
+            warnings: i.warnings,
+            reopened: i.reopened,
+          }))
+        ),
+        now,
+        scope.projectId,
+      ]
+    );
+    const events: EventInput[] = [];
+    for (const incident of touched) {
+      if (incident.isNew) {
+        events.push({ incidentId: incident.id, kind: 'created', details: { service: incident.service, severity: incident.severity } });
+        await appendAudit(tx, scope, actor, {
+          action: 'incident.created',
+          resourceType: 'incident',
+          resourceId: incident.id,
+          details: { title: incident.title, service: incident.service, severity: incident.severity, origin: 'correlation' },
+        }, now);
+        this.metrics.incidentsOpened.inc({ origin: 'correlation' });
+      }
+      if (incident.reopened) {
+        events.push({ incidentId: incident.id, kind: 'status_changed', details: { from: 'resolved', to: 'triggered', reason: 'a new signal arrived' } });
+        await appendAudit(tx, scope, actor, { action: 'incident.reopened', resourceType: 'incident', resourceId: incident.id }, now);
+        this.metrics.incidentsOpened.inc({ origin: 'correlation' });
+      }
+      events.push({ incidentId: incident.id, kind: 'signals_attached', details: { count: incident.attached } });
+    }
+    await recordEvents(tx, scope, events, now);
+    await notify(
+      tx,
+      scope,
+      touched.map((i) => ({ type: i.isNew ? 'incident.created' : 'incident.updated', incidentId: i.id }))
+    );
+  }
+}
+
+interface EventInput {
+  incidentId: string;
+  kind: string;
+  details: Record<string, unknown>;
+}
+
+/** The timeline entries of a batch, in one statement. */
+async function recordEvents(tx: Queryable, scope: Scope, events: EventInput[], at: Date) {
+  if (events.length === 0) {
+    return;
+  }
+  await tx.query(
+    `INSERT INTO incident_events (org_id, project_id, incident_id, kind, actor_type, actor_id, actor_name, details, created_at)
+     SELECT $1, $2, e.incident_id, e.kind, $3, $4, $5, e.details, $6
+       FROM jsonb_to_recordset($7::jsonb) AS e(incident_id uuid, kind text, details jsonb)`,
+    [
+      scope.orgId,
+      scope.projectId,
+      actor.type,
+      actor.id,
+      actor.name,
+      at,
+      JSON.stringify(events.map((e) => ({ incident_id: e.incidentId, kind: e.kind, details: e.details }))),
+    ]
+  );
+}
+
+/** Live events of a batch, one NOTIFY each, in one statement (delivered at commit). */
+async function notify(tx: Queryable, scope: Scope, events: Array<{ type: 'incident.created' | 'incident.updated'; incidentId: string }>) {
+  if (events.length === 0) {
+    return;
+  }
+  await tx.query('SELECT pg_notify($1, e) FROM unnest($2::text[]) AS e', [
+    LIVE_CHANNEL,
+    events.map((e) => JSON.stringify({ orgId: scope.orgId, projectId: scope.projectId, ...e })),
+  ]);
+}

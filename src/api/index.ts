@@ -1,0 +1,3 @@
+export * from './errors';
+export * from './sidecar';
+export type * from './types';

@@ -1,0 +1,109 @@
+import React from 'react';
+import { render, screen } from '@testing-library/react';
+import { PluginType } from '@grafana/data';
+import { config } from '@grafana/runtime';
+import { MemoryRouter, Route, Routes } from 'react-router-dom';
+import { PLUGIN_BASE_URL, PLUGIN_CONFIG_URL, ROUTES } from '../../constants';
+import { answer, makeProject, projectRoutes, routeSidecar } from '../../testing/fakeSidecar';
+import { prefixRoute } from '../../utils/utils.routing';
+import type { AppJsonData } from '../../types';
+import { testIds } from '../testIds';
+import App from './App';
+
+const mockFetch = jest.fn();
+
+jest.mock('@grafana/runtime', () => ({
+  ...jest.requireActual('@grafana/runtime'),
+  getBackendSrv: () => ({ fetch: mockFetch }),
+}));
+
+/** Mounts the app under its base URL, as Grafana does, at `path`. */
+function renderApp(path: string, jsonData: AppJsonData = { sidecarUrl: 'http://localhost:8787' }) {
+  // Built untyped and checked where it is used, so that the deprecated required props do not trip no-deprecated.
+  const props = {
+    basename: PLUGIN_BASE_URL,
+    onNavChanged: jest.fn(),
+    query: {},
+    path,
+    meta: {
+      id: 'sre-copilot-app',
+      name: 'SRE Copilot',
+      type: PluginType.app,
+      module: 'public/plugins/sre-copilot-app/module.js',
+      baseUrl: 'public/plugins/sre-copilot-app',
+      info: {
+        author: { name: 'SRE Copilot' },
+        description: '',
+        links: [],
+        logos: { large: '', small: '' },
+        screenshots: [],
+        updated: '',
+        version: '',
+      },
+      jsonData,
+    },
+  };
+  render(
+    <MemoryRouter initialEntries={[path]} future={{ v7_startTransition: true, v7_relativeSplatPath: true }}>
+      <Routes>
+        <Route path={`${PLUGIN_BASE_URL}/*`} element={<App {...props} />} />
+      </Routes>
+    </MemoryRouter>
+  );
+}
+
+describe('App', () => {
+  const payments = makeProject({ name: 'Payments', description: 'Card payments', role: 'engineer' });
+
+  beforeEach(() => {
+    mockFetch.mockReset();
+    mockFetch.mockImplementation(
+      routeSidecar({
+        ...projectRoutes([payments]),
+        'GET /audit': answer({ items: [], nextCursor: null }),
+        'GET /audit/verify': answer({ ok: true, checked: 0, firstBroken: null }),
+        [`GET /projects/${payments.id}`]: answer(payments),
+        [`GET /projects/${payments.id}/members`]: answer({ items: [] }),
+      })
+    );
+    window.localStorage.clear();
+    config.bootData.user.orgId = 1;
+  });
+
+  it('shows the overview and the current project on Home', async () => {
+    renderApp(prefixRoute(ROUTES.Home));
+
+    expect(await screen.findByTestId(testIds.home.container)).toHaveTextContent(
+      'The incident pages come in later versions.'
+    );
+    const current = await screen.findByTestId(testIds.home.currentProject);
+    expect(current).toHaveTextContent('Payments');
+    expect(current).toHaveTextContent('Card payments');
+    expect(current).toHaveTextContent('Your role: engineer');
+  });
+
+  it.each([
+    [ROUTES.Audit, testIds.audit.container, testIds.audit.empty],
+    [ROUTES.Project, testIds.project.container, testIds.project.details],
+  ])('routes %s to its page', async (route, pageTestId, contentTestId) => {
+    renderApp(prefixRoute(route));
+
+    expect(await screen.findByTestId(pageTestId)).toBeInTheDocument();
+    expect(await screen.findByTestId(contentTestId)).toBeInTheDocument();
+  });
+
+  it('sends unknown paths to Home', async () => {
+    renderApp(`${PLUGIN_BASE_URL}/nowhere`);
+
+    expect(await screen.findByTestId(testIds.home.container)).toBeInTheDocument();
+  });
+
+  it('points to the configuration page, and asks the sidecar nothing, until the sidecar URL is set', async () => {
+    renderApp(prefixRoute(ROUTES.Audit), {});
+
+    const notice = await screen.findByTestId(testIds.projectState.notConfigured);
+    expect(screen.getByRole('link', { name: /plugin configuration page/ })).toHaveAttribute('href', PLUGIN_CONFIG_URL);
+    expect(notice).toBeInTheDocument();
+    expect(mockFetch).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,105 @@
+import { dateTime, rangeUtil, type TimeRange } from '@grafana/data';
+import type { AuditListQuery, AuditVerifyResult } from '../../api';
+
+/** Entries per page: the sidecar's default; it allows up to 200. */
+export const AUDIT_PAGE_SIZE = 50;
+
+/** The audit filters as the form holds them. */
+export interface AuditFilterValues {
+  /** An exact action (`member.added`) or an action family (`member`). */
+  action: string;
+  /** The actor's id as the log records it, e.g. `user:42`. */
+  actorId: string;
+  resourceType: string;
+  /** Unset while both ends are invalid (TimeRangeInput's cleared value). */
+  timeRange: TimeRange;
+}
+
+/** TimeRangeInput's own representation of "no range": two invalid dates. */
+export function emptyTimeRange(): TimeRange {
+  const from = dateTime(null);
+  const to = dateTime(null);
+  return { from, to, raw: { from, to } };
+}
+
+export function emptyAuditFilters(): AuditFilterValues {
+  return { action: '', actorId: '', resourceType: '', timeRange: emptyTimeRange() };
+}
+
+export function isTimeRangeSet(range: TimeRange): boolean {
+  return range.from.isValid() && range.to.isValid();
+}
+
+export function hasAuditFilters(filters: AuditFilterValues): boolean {
+  return (
+    filters.action.trim() !== '' ||
+    filters.actorId.trim() !== '' ||
+    filters.resourceType.trim() !== '' ||
+    isTimeRangeSet(filters.timeRange)
+  );
+}
+
+/**
+ * The sidecar query for the filters. A relative range ("Last 24 hours") is resolved now, when the filters are
+ * applied, so that every page of one listing covers the same span.
+ */
+export function toAuditQuery(filters: AuditFilterValues): AuditListQuery {
+  const query: AuditListQuery = { limit: AUDIT_PAGE_SIZE };
+  const action = filters.action.trim();
+  const actorId = filters.actorId.trim();
+  const resourceType = filters.resourceType.trim();
+  if (action) {
+    query.action = action;
+  }
+  if (actorId) {
+    query.actorId = actorId;
+  }
+  if (resourceType) {
+    query.resourceType = resourceType;
+  }
+  if (isTimeRangeSet(filters.timeRange)) {
+    const range = rangeUtil.convertRawToRange(filters.timeRange.raw);
+    query.from = range.from.toISOString();
+    query.to = range.to.toISOString();
+  }
+  return query;
+}
+
+function formatDetailValue(value: unknown): string {
+  if (value === null || value === undefined) {
+    return 'none';
+  }
+  if (typeof value === 'string') {
+    return value;
+  }
+  if (typeof value === 'number' || typeof value === 'boolean') {
+    return String(value);
+  }
+  return JSON.stringify(value);
+}
+
+/** A one-line summary of an entry's details, e.g. `role: admin, previousRole: none`. */
+export function summarizeDetails(details: Record<string, unknown>, maxLength = 120): string {
+  const text = Object.entries(details)
+    .map(([key, value]) => `${key}: ${formatDetailValue(value)}`)
+    .join(', ');
+  if (text === '') {
+    return '—';
+  }
+  return text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
+}
+
+const BROKEN_REASONS: Record<NonNullable<AuditVerifyResult['firstBroken']>['reason'], string> = {
+  sequence_gap: 'sequence gap',
+  previous_hash_mismatch: 'link to the previous entry does not match',
+  hash_mismatch: 'entry no longer matches its hash',
+};
+
+/** The chain status in words: "Chain intact · 12 entries" or "Chain broken at #7 (sequence gap)". */
+export function describeChain(result: AuditVerifyResult): string {
+  if (result.ok || !result.firstBroken) {
+    return `Chain intact · ${result.checked} ${result.checked === 1 ? 'entry' : 'entries'}`;
+  }
+  const { seq, reason } = result.firstBroken;
+  return `Chain broken at #${seq} (${BROKEN_REASONS[reason] ?? reason})`;
+}

@@ -1,0 +1,127 @@
+import React, { FormEvent, useState } from 'react';
+import { Alert, Button, Field, FieldSet, Input, Stack, Switch, TextArea } from '@grafana/ui';
+import { ApiError, toApiError, updateProject, type Project, type UpdateProjectBody } from '../../api';
+import { ApiErrorAlert } from '../../components/ApiErrorAlert/ApiErrorAlert';
+import { testIds } from '../../components/testIds';
+
+interface ProjectEditFormProps {
+  project: Project;
+  onSaved: (project: Project) => void;
+}
+
+interface Draft {
+  name: string;
+  description: string;
+  isActive: boolean;
+}
+
+const draftOf = (project: Project): Draft => ({
+  name: project.name,
+  description: project.description,
+  isActive: project.isActive,
+});
+
+/** Only what changed: the sidecar wants at least one field and records exactly these in the audit log. */
+function changesOf(project: Project, draft: Draft): UpdateProjectBody {
+  const changes: UpdateProjectBody = {};
+  if (draft.name.trim() !== project.name) {
+    changes.name = draft.name.trim();
+  }
+  if (draft.description !== project.description) {
+    changes.description = draft.description;
+  }
+  if (draft.isActive !== project.isActive) {
+    changes.isActive = draft.isActive;
+  }
+  return changes;
+}
+
+/** Edits the project's name, description and active flag; rendered only for roles that may manage the project. */
+export function ProjectEditForm({ project, onSaved }: ProjectEditFormProps) {
+  const [draft, setDraft] = useState<Draft>(() => draftOf(project));
+  const [isSaving, setIsSaving] = useState(false);
+  const [saveError, setSaveError] = useState<ApiError | null>(null);
+  const [isSaved, setIsSaved] = useState(false);
+
+  const changes = changesOf(project, draft);
+  const hasChanges = Object.keys(changes).length > 0;
+  const isNameMissing = draft.name.trim() === '';
+
+  const edit = (next: Partial<Draft>) => {
+    setDraft({ ...draft, ...next });
+    setIsSaved(false);
+  };
+
+  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (!hasChanges || isNameMissing || isSaving) {
+      return;
+    }
+    setIsSaving(true);
+    setSaveError(null);
+    try {
+      const saved = await updateProject(project.id, changes);
+      setDraft(draftOf(saved));
+      setIsSaved(true);
+      onSaved(saved);
+    } catch (error) {
+      setSaveError(toApiError(error));
+    } finally {
+      setIsSaving(false);
+    }
+  };
+
+  return (
+    <form onSubmit={onSubmit} data-testid={testIds.project.editForm}>
+      <FieldSet label="Edit project">
+        <Field label="Name" invalid={isNameMissing} error={isNameMissing ? 'A project needs a name' : undefined}>
+          <Input
+            id="project-name"
+            width={50}
+            maxLength={200}
+            value={draft.name}
+            onChange={(e) => edit({ name: e.currentTarget.value })}
+            data-testid={testIds.project.nameInput}
+          />
+        </Field>
+        <Field label="Description">
+          <TextArea
+            id="project-description"
+            rows={3}
+            maxLength={2000}
+            value={draft.description}
+            onChange={(e) => edit({ description: e.currentTarget.value })}
+            data-testid={testIds.project.descriptionInput}
+          />
+        </Field>
+        <Field label="Active" description="An inactive project keeps its data and audit log but is marked as retired">
+          <Switch
+            id="project-active"
+            value={draft.isActive}
+            onChange={(e) => edit({ isActive: e.currentTarget.checked })}
+            data-testid={testIds.project.activeSwitch}
+          />
+        </Field>
+        <Stack direction="column" gap={2} alignItems="flex-start">
+          {saveError && (
+            <ApiErrorAlert
+              title="Could not save the project"
+              error={saveError}
+              data-testid={testIds.project.saveError}
+            />
+          )}
+          {isSaved && !hasChanges && (
+            <Alert severity="success" title="Project saved" data-testid={testIds.project.saveSuccess} />
+          )}
+          <Button
+            type="submit"
+            disabled={!hasChanges || isNameMissing || isSaving}
+            data-testid={testIds.project.saveButton}
+          >
+            {isSaving ? 'Saving…' : 'Save project'}
+          </Button>
+        </Stack>
+      </FieldSet>
+    </form>
+  );
+}
