@@ -75,6 +75,9 @@ export class IngestService {
     this.flushing = true;
     try {
       while (this.queue.length > 0) {
+        // Let the event loop read the requests that arrived meanwhile, so they join this commit: the embedded
+        // database runs on this thread, and without a turn of the loop each batch would hold one delivery.
+        await new Promise((resolve) => setImmediate(resolve));
         const batch = this.take();
         const outcomes = await this.writeWithRetry(batch);
         for (const [index, pending] of batch.entries()) {
@@ -161,7 +164,7 @@ export class IngestService {
     });
     // Counted after the commit, so a retried batch is not counted twice.
     for (const draft of created) {
-      this.metrics.signalsIngested.inc({ source: draft.source, type: draft.signalType });
+      this.metrics.signalsIngested.inc({ source: metricSource(draft.source), type: draft.signalType });
     }
     this.metrics.duplicatesDropped.inc(results.reduce((n, r) => n + r.duplicates, 0));
     return results;
@@ -262,6 +265,10 @@ async function closeSignals(tx: Queryable, scope: { projectId: string }, rows: M
     )
   ).rows;
 }
+
+/** Metric labels from a fixed set: a sender chooses `source`, and must not choose the metric's label values. */
+const KNOWN_SOURCES = new Set(['alertmanager', 'grafana', 'prometheus', 'api']);
+const metricSource = (source: string) => (KNOWN_SOURCES.has(source) ? source : 'other');
 
 /**
  * Checks Grafana's webhook signature: hex HMAC-SHA256 over `[timestamp ":"] body`; with a timestamp header the
