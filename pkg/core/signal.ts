@@ -26,9 +26,13 @@ export interface SignalDraft {
   endsAt: string | null;
 }
 
-/** Deduplication key of a signal: the same alert occurrence (fingerprint + start) always maps to one row. */
+/**
+ * Deduplication key of a signal: the same alert occurrence (fingerprint + start) always maps to one row. The first
+ * 128 bits of a sha256, written as a UUID: a fixed-width key the unique index compares fast.
+ */
 export function signalHash(fingerprint: string, startsAt: string): string {
-  return createHash('sha256').update(fingerprint).update('\u0000').update(new Date(startsAt).toISOString()).digest('hex');
+  const hex = createHash('sha256').update(fingerprint).update('\u0000').update(new Date(startsAt).toISOString()).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** A stable fingerprint for sources that send none: sha256 of the sorted label set. */

@@ -180,7 +180,7 @@ export class IngestService {
     const existing = new Map(
       (
         await tx.query<{ hash: string; status: 'firing' | 'resolved' }>(
-          'SELECT hash, status FROM signals WHERE project_id = $1 AND hash = ANY($2::text[])',
+          'SELECT hash, status FROM signals WHERE project_id = $1 AND hash = ANY($2::uuid[])',
           [scope.projectId, merged.map((m) => m.hash)]
         )
       ).rows.map((r) => [r.hash, r.status])
@@ -246,7 +246,7 @@ async function insertSignals(
      SELECT $1, $2, r.hash, r.signal_type, r.source, r.fingerprint, r.status, r.severity, r.title, r.description,
             r.service, r.group_key, r.labels, r.normalized_data, r.raw_data, r.generator_url, r."values",
             coalesce(r.warnings, '{}'), r.starts_at, r.ends_at, r.incident_id
-       FROM jsonb_to_recordset($3::jsonb) AS r(hash text, signal_type text, source text, fingerprint text, status text,
+       FROM jsonb_to_recordset($3::jsonb) AS r(hash uuid, signal_type text, source text, fingerprint text, status text,
             severity text, title text, description text, service text, group_key text, labels jsonb,
             normalized_data jsonb, raw_data jsonb, generator_url text, "values" jsonb, warnings text[],
             starts_at timestamptz, ends_at timestamptz, incident_id uuid)`,
@@ -258,7 +258,7 @@ async function closeSignals(tx: Queryable, scope: { projectId: string }, rows: M
   return (
     await tx.query<{ hash: string; incident_id: string | null }>(
       `UPDATE signals s SET status = 'resolved', ends_at = r.ends_at, updated_at = now()
-         FROM jsonb_to_recordset($2::jsonb) AS r(hash text, ends_at timestamptz)
+         FROM jsonb_to_recordset($2::jsonb) AS r(hash uuid, ends_at timestamptz)
         WHERE s.project_id = $1 AND s.hash = r.hash AND s.status = 'firing'
         RETURNING s.hash, s.incident_id`,
       [scope.projectId, JSON.stringify(rows.map((m) => ({ hash: m.hash, ends_at: m.draft.endsAt })))]

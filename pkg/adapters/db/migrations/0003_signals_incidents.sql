@@ -52,7 +52,7 @@ CREATE TABLE signals (
   id                bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   org_id            bigint NOT NULL REFERENCES organizations (id),
   project_id        uuid NOT NULL REFERENCES projects (id),
-  hash              text NOT NULL,                     -- dedup key: sha256(fingerprint, starts_at)
+  hash              uuid NOT NULL,                     -- dedup key: sha256(fingerprint, starts_at), first 128 bits
   signal_type       text NOT NULL CHECK (signal_type IN ('alert', 'metric', 'log', 'trace', 'deployment')),
   source            text NOT NULL,
   fingerprint       text NOT NULL,
