@@ -53,15 +53,22 @@ export class IngestService {
     return this.queue.length;
   }
 
+  /** Whether a delivery would be refused now; checked before the body is even read, so refusing costs little. */
+  get saturated(): boolean {
+    return this.queue.length >= this.config.maxQueuedDeliveries;
+  }
+
+  refuse(): AppError {
+    this.metrics.ingestRejected.inc({ reason: 'overload' });
+    return new AppError('unavailable', 'the sidecar is at capacity; retry shortly', { headers: { 'retry-after': '1' } });
+  }
+
   submit(delivery: Delivery): Promise<IngestResult> {
     if (delivery.drafts.length === 0) {
       return Promise.resolve({ received: 0, created: 0, resolved: 0, duplicates: 0 });
     }
-    if (this.queue.length >= this.config.maxQueuedDeliveries) {
-      this.metrics.ingestRejected.inc({ reason: 'overload' });
-      return Promise.reject(
-        new AppError('unavailable', 'the sidecar is at capacity; retry shortly', { headers: { 'retry-after': '1' } })
-      );
+    if (this.saturated) {
+      return Promise.reject(this.refuse());
     }
     return new Promise<IngestResult>((resolve, reject) => {
       this.queue.push({ ...delivery, resolve, reject });

@@ -17,7 +17,7 @@ export async function createTestDatabase(dialect: Dialect): Promise<Database> {
     pgliteTemplate ??= (async () => {
       const db = await PgliteDatabase.open({});
       await migrate(db);
-      const dump = await db.pg.dumpDataDir('none');
+      const dump = await db.dump();
       await db.close();
       return dump;
     })();

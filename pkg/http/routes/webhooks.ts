@@ -54,6 +54,13 @@ export const webhookRoutes: FastifyPluginAsync<{ deps: ServerDeps; config: Webho
   const { ingest, ingestTokens, metrics, clock } = deps;
   const limiter = new FixedWindowLimiter(config.ratePerProjectPerSecond, 1000);
 
+  // Under overload, refuse before reading and parsing the body: the answer must come fast to be of use.
+  app.addHook('onRequest', async () => {
+    if (ingest.saturated) {
+      throw ingest.refuse();
+    }
+  });
+
   // Keep the raw body: Grafana's signature covers the exact bytes.
   app.addContentTypeParser(
     'application/json',
