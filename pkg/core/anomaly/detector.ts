@@ -4,8 +4,9 @@
  * randomness, no look-ahead.
  *
  * How a point is scored:
- * 1. Time of day. A daily profile is learned online; when predicting with it beats predicting without it by a clear
- *    margin, values are compared after removing the profile (a daily peak is then not an anomaly).
+ * 1. Time of day. A daily profile (offset from the long-run mean by time of day) is learned online; when removing it
+ *    explains a clear share of the series' variance, values are compared after removing the profile (a daily peak is
+ *    then not an anomaly, and a missing daily peak is one).
  * 2. Two surprise channels: how far the (adjusted) value is from the series' long-run mean in standard deviations
  *    (level), and how much the short-term variability differs from the long-run one (variability; catches a
  *    series that goes flat or starts to thrash without leaving its range).
@@ -33,12 +34,10 @@ export const DETECTOR_PARAMETERS = Object.freeze({
   stepSamplePoints: 20,
   /** EWMA rate of the short-term level predictor. */
   levelRate: 0.05,
-  /** EWMA rate of each predictor's mean absolute error (≈ the last 50 points). */
-  errorRate: 0.02,
   /** Lowest learning rate of a daily-profile knot; the first days are averaged exactly. */
   seasonRate: 0.2,
-  /** The daily profile is used when its best predictor's error is below this share of the best without it. */
-  seasonAdvantage: 0.8,
+  /** The daily profile is used when the variance left after removing it is below this share of the raw variance. */
+  seasonVarianceShare: 0.5,
   /** Lowest rate of the long-run mean and variance (≈ the last 3 000 points, ~10 days at 5 min, once warm). */
   longRate: 0.0003,
   /** EWMA rates of the short-term and long-run mean absolute deviation (variability channel). */
@@ -62,20 +61,23 @@ const REASON_MIN_SCORE = 0.1;
 const CALIBRATION = quantileFactors(P.calibrationQuantile, P.calibrationRate);
 const PEAK_DECAY_PER_MS = Math.LN2 / (P.peakHalfLifeDays * DAY_MS);
 
-/** Predictors whose errors decide whether the daily profile helps: level, last value, and both with the profile. */
-interface Predictors {
-  level: number;
-  last: number;
-  /** Same two on the value minus the daily profile. */
-  adjustedLevel: number;
-  adjustedLast: number;
-  /** Mean absolute error of each of the four, in the order level, last, adjustedLevel, adjustedLast. */
-  errors: [number, number, number, number];
+/**
+ * Decay factor of the remembered peak over one step. Most series have a fixed step, so the last result is reused
+ * instead of calling Math.exp on every sample (a pure cache: same input, same output).
+ */
+let cachedElapsedMs = 0;
+let cachedPeakDecay = 1;
+function peakDecayOver(elapsedMs: number): number {
+  if (elapsedMs !== cachedElapsedMs) {
+    cachedElapsedMs = elapsedMs;
+    cachedPeakDecay = Math.exp(-elapsedMs * PEAK_DECAY_PER_MS);
+  }
+  return cachedPeakDecay;
 }
 
 /** Everything the detector remembers about one series: plain numbers and arrays, safe to JSON.stringify. */
 export interface DetectorState {
-  version: 1;
+  version: 2;
   direction: Direction;
   /** Points seen (finite values in increasing time). */
   count: number;
@@ -83,8 +85,9 @@ export interface DetectorState {
   lastTimestampMs: number;
   /** Sum of steps over the first points, to size the daily profile. */
   stepSumMs: number;
-  predictors: Predictors;
-  /** Offset from the level by time of day; empty until the typical step is known. */
+  /** Short-term level (EWMA), the reference of the variability channel. */
+  level: number;
+  /** Offset from the long-run mean by time of day; empty until the typical step is known. */
   profile: number[];
   /** Long-run mean and variance of the raw value and of the value minus the daily profile. */
   raw: MeanVariance;
@@ -119,13 +122,13 @@ export interface StepResult {
 
 export function createDetectorState(options: Partial<DetectorOptions> = {}): DetectorState {
   return {
-    version: 1,
+    version: 2,
     direction: options.direction ?? 'both',
     count: 0,
     firstTimestampMs: 0,
     lastTimestampMs: 0,
     stepSumMs: 0,
-    predictors: { level: 0, last: 0, adjustedLevel: 0, adjustedLast: 0, errors: [0, 0, 0, 0] },
+    level: 0,
     profile: [],
     raw: { mean: 0, variance: 0 },
     adjusted: { mean: 0, variance: 0 },
@@ -165,28 +168,29 @@ function startSeries(state: DetectorState, timestampMs: number, value: number): 
   state.count = 1;
   state.firstTimestampMs = timestampMs;
   state.lastTimestampMs = timestampMs;
-  state.predictors = { level: value, last: value, adjustedLevel: value, adjustedLast: value, errors: [0, 0, 0, 0] };
+  state.level = value;
   state.raw = { mean: value, variance: 0 };
   state.adjusted = { mean: value, variance: 0 };
 }
 
-/** True when predicting with the daily profile is clearly better than without it. */
-function profileHelps(errors: Predictors['errors']): boolean {
-  return Math.min(errors[2], errors[3]) < P.seasonAdvantage * Math.min(errors[0], errors[1]);
+/**
+ * True when comparing values after removing the daily profile is clearly better: the profile has had about two days
+ * to form, and the variance left around the long-run mean without it is well below the raw variance.
+ */
+function profileHelps(state: DetectorState): boolean {
+  return (
+    state.profile.length > 0 &&
+    state.count > 2 * state.profile.length &&
+    state.adjusted.variance < P.seasonVarianceShare * state.raw.variance
+  );
 }
 
-function learnPredictors(state: DetectorState, value: number, seasonal: number): void {
-  const p = state.predictors;
-  const rate = state.count === 1 ? 1 : P.errorRate;
-  const e = p.errors;
-  e[0] += rate * (Math.abs(value - p.level) - e[0]);
-  e[1] += rate * (Math.abs(value - p.last) - e[1]);
-  e[2] += rate * (Math.abs(value - p.adjustedLevel - seasonal) - e[2]);
-  e[3] += rate * (Math.abs(value - p.adjustedLast - seasonal) - e[3]);
-  p.level += P.levelRate * (value - p.level);
-  p.last = value;
-  p.adjustedLevel += P.levelRate * (value - seasonal - p.adjustedLevel);
-  p.adjustedLast = value - seasonal;
+/**
+ * Size of a ratio on a log scale without a logarithm: |r − 1| / (r + 1) is |tanh(ln(r) / 2)|, which grows like
+ * |ln r| / 2 for moderate ratios and saturates at 1 for extreme ones (symmetric: r and 1/r give the same value).
+ */
+function logRatioSize(ratio: number): number {
+  return Math.abs(ratio - 1) / (ratio + 1);
 }
 
 function sigmaOf(stats: MeanVariance, x: number): number {
@@ -249,16 +253,18 @@ export function step(state: DetectorState, timestampMs: number, value: number): 
   const adjustedValue = value - seasonal;
 
   // Level channel: distance from the long-run baseline, on the time-of-day adjusted value when that helps.
-  const useProfile = profileHelps(state.predictors.errors);
+  const useProfile = profileHelps(state);
   const baseline = useProfile ? state.adjusted : state.raw;
-  const sigma = sigmaOf(baseline, useProfile ? adjustedValue : value);
+  const rawSd = Math.sqrt(state.raw.variance);
+  const baselineSd = useProfile ? Math.sqrt(state.adjusted.variance) : rawSd;
+  const sigma = baselineSd > 0 ? ((useProfile ? adjustedValue : value) - baseline.mean) / baselineSd : 0;
 
   // Variability channel: short-term vs long-run mean absolute deviation from the short-term level, in octaves.
-  const deviation = Math.abs(value - state.predictors.level);
+  const deviation = Math.abs(value - state.level);
   state.spreadShort += P.spreadShortRate * (deviation - state.spreadShort);
-  const floor = 1e-12 + 0.01 * Math.sqrt(state.raw.variance);
+  const floor = 1e-12 + 0.01 * rawSd;
   const spreadRatio = (state.spreadShort + floor) / (state.spreadLong + floor);
-  const spreadOctaves = state.spreadLong > 0 ? Math.abs(Math.log2(spreadRatio)) : 0;
+  const spreadOctaves = state.spreadLong > 0 ? logRatioSize(spreadRatio) : 0;
   state.spreadLong += P.spreadLongRate * (deviation - state.spreadLong);
 
   // Calibrate both channels against this series' own history, then combine.
@@ -269,25 +275,28 @@ export function step(state: DetectorState, timestampMs: number, value: number): 
   const goodSideMove =
     state.direction !== 'both' &&
     ((levelSurprise === 0 && Math.abs(sigma) > 1) ||
-      badSide(state.direction, -sigmaOf(state.raw, state.predictors.level)) > 1);
+      badSide(state.direction, -sigmaOf(state.raw, state.level)) > 1);
   const spreadPart = goodSideMove ? 0 : (P.spreadWeight * spreadOctaves) / state.calibration[1];
   state.calibration[0] = updateQuantile(state.calibration[0], levelSurprise, CALIBRATION);
   state.calibration[1] = updateQuantile(state.calibration[1], spreadOctaves, CALIBRATION);
-  const surprise = Math.log2(1 + Math.max(levelPart, spreadPart));
+  const combined = Math.max(levelPart, spreadPart);
+  const remembered = state.peak * peakDecayOver(elapsedMs);
+  // log2(1 + x) ≤ x·log2(e): when even that bound stays under the remembered peak and x ≤ 1 (so the exact value is at
+  // most 1), the exact value changes nothing below, and the logarithm is skipped (most quiet samples).
+  const surprise =
+    combined <= 1 && combined * Math.LOG2E <= remembered ? Math.min(1, combined * Math.LOG2E) : Math.log2(1 + combined);
 
-  // Learn: long-run baselines, shift tracking, predictors and the daily profile.
+  // Learn: long-run baselines, shift tracking, the short-term level and the daily profile.
   updateMeanVariance(state.raw, value, averagingRate(state.count, P.longRate));
   updateMeanVariance(state.adjusted, adjustedValue, averagingRate(state.count, P.longRate));
   trackShift(state, sigma, value, adjustedValue);
-  learnPredictors(state, value, seasonal);
+  state.level += P.levelRate * (value - state.level);
   const days = (timestampMs - state.firstTimestampMs) / DAY_MS;
-  learnProfile(state.profile, at, value - state.predictors.adjustedLevel, Math.max(P.seasonRate, 1 / (1 + days)));
+  learnProfile(state.profile, at, value - state.adjusted.mean, Math.max(P.seasonRate, 1 / (1 + days)));
   state.count++;
   state.lastTimestampMs = timestampMs;
 
   // Onset emphasis: score only what exceeds the recent peak of surprise.
-  const peakDecay = Math.exp(-elapsedMs * PEAK_DECAY_PER_MS);
-  const remembered = state.peak * peakDecay;
   const excess = Math.max(0, surprise - remembered);
   const warm = state.count > P.warmupPoints;
   if (warm) {
@@ -300,7 +309,7 @@ export function step(state: DetectorState, timestampMs: number, value: number): 
       sigma,
       direction: sigma >= 0 ? 'up' : 'down',
       persistence: Math.abs(state.persistence),
-      baseline: { level: baseline.mean + (useProfile ? seasonal : 0), spread: Math.sqrt(baseline.variance) },
+      baseline: { level: baseline.mean + (useProfile ? seasonal : 0), spread: baselineSd },
       // Only points worth showing are worded; the rest get a fixed reason.
       reason: !warm
         ? 'warming up'
