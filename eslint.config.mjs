@@ -93,8 +93,8 @@ export default defineConfig([
     },
   },
   {
-    // The sidecar service. It has its own tsconfig (Node, ESM).
-    files: ['pkg/**/*.ts'],
+    // The sidecar service and its benchmarks. They share pkg/tsconfig.json (Node, ESM).
+    files: ['pkg/**/*.ts', 'bench/**/*.ts'],
     languageOptions: {
       parser: tseslint.parser,
       ecmaVersion: 'latest',

@@ -97,7 +97,7 @@ function readCsv(path: string): { timestampText: string[]; timestampsMs: Float64
 function loadFiles(dataDir: string): NabFile[] {
   const labels = JSON.parse(readFileSync(join(dataDir, 'labels', 'combined_windows.json'), 'utf8')) as Record<
     string,
-    [string, string][]
+    Array<[string, string]>
   >;
   const files: NabFile[] = [];
   for (const category of readdirSync(join(dataDir, 'data')).sort()) {
