@@ -9,6 +9,7 @@ export const PLUGIN_CONFIG_URL = `/plugins/${PLUGIN_ID}`;
 
 /** The app's pages, relative to PLUGIN_BASE_URL; each one is also a page entry in plugin.json `includes`. */
 export enum ROUTES {
+  Incidents = 'incidents',
   Home = 'home',
   Audit = 'audit',
   Project = 'project',

@@ -2,13 +2,22 @@ import { of, throwError } from 'rxjs';
 import { ApiError, toApiError } from './errors';
 import {
   API_BASE_URL,
+  commentOnIncident,
+  createIncident,
+  createIngestToken,
+  getIncident,
   getProject,
   listAudit,
+  listIncidents,
+  listIngestTokens,
   listMembers,
   listProjects,
   putMember,
   removeMember,
+  revokeIngestToken,
   switchProject,
+  transitionIncident,
+  updateIncident,
   updateProject,
   verifyAudit,
   whoami,
@@ -23,6 +32,8 @@ jest.mock('@grafana/runtime', () => ({
 }));
 
 const PROJECT_ID = '0b9f3f5e-8a47-4d2b-9a53-2f0e7f1c9a11';
+const INCIDENT_ID = '5d1e4c8a-0a6b-4f3e-9d7c-2b8a1e6f4c30';
+const TOKEN_ID = '7c2f1a9e-3b4d-4e5f-8a6b-1c2d3e4f5a6b';
 
 const answer = (data: unknown, status = 200) => of({ data, status, ok: true });
 const fail = (status: number, data: unknown, statusText = '') =>
@@ -87,6 +98,39 @@ describe('sidecar API client', () => {
     ],
     ['listAudit', () => listAudit(PROJECT_ID), { url: '/audit', method: 'GET' }],
     ['verifyAudit', () => verifyAudit(PROJECT_ID), { url: '/audit/verify', method: 'GET' }],
+    ['listIncidents', () => listIncidents(PROJECT_ID), { url: '/incidents', method: 'GET' }],
+    ['getIncident', () => getIncident(PROJECT_ID, INCIDENT_ID), { url: `/incidents/${INCIDENT_ID}`, method: 'GET' }],
+    [
+      'createIncident',
+      () => createIncident(PROJECT_ID, { title: 'Checkout down', severity: 'critical' }),
+      { url: '/incidents', method: 'POST', data: { title: 'Checkout down', severity: 'critical' } },
+    ],
+    [
+      'updateIncident',
+      () => updateIncident(PROJECT_ID, INCIDENT_ID, { service: null }),
+      { url: `/incidents/${INCIDENT_ID}`, method: 'PATCH', data: { service: null } },
+    ],
+    [
+      'transitionIncident',
+      () => transitionIncident(PROJECT_ID, INCIDENT_ID, { to: 'acknowledged', note: 'on it' }),
+      { url: `/incidents/${INCIDENT_ID}/transitions`, method: 'POST', data: { to: 'acknowledged', note: 'on it' } },
+    ],
+    [
+      'commentOnIncident',
+      () => commentOnIncident(PROJECT_ID, INCIDENT_ID, 'rolled back'),
+      { url: `/incidents/${INCIDENT_ID}/comments`, method: 'POST', data: { body: 'rolled back' } },
+    ],
+    ['listIngestTokens', () => listIngestTokens(PROJECT_ID), { url: '/ingest-tokens', method: 'GET' }],
+    [
+      'createIngestToken',
+      () => createIngestToken(PROJECT_ID, { name: 'prod', hmacSecret: 'a'.repeat(16) }),
+      { url: '/ingest-tokens', method: 'POST', data: { name: 'prod', hmacSecret: 'a'.repeat(16) } },
+    ],
+    [
+      'revokeIngestToken',
+      () => revokeIngestToken(PROJECT_ID, TOKEN_ID),
+      { url: `/ingest-tokens/${TOKEN_ID}`, method: 'DELETE' },
+    ],
   ])('%s sends X-Project-Id', async (_name, call, expected) => {
     await call();
     expect(lastRequest()).toMatchObject({ ...expected, url: `${API_BASE_URL}${expected.url}` });
@@ -96,6 +140,33 @@ describe('sidecar API client', () => {
   it('sends only the audit filters that are set, and the cursor', async () => {
     await listAudit(PROJECT_ID, { action: 'member', actorId: '', resourceType: undefined, limit: 50, cursor: '120' });
     expect(lastRequest().params).toEqual({ action: 'member', limit: 50, cursor: '120' });
+  });
+
+  it('sends incident filters as the sidecar takes them: lists comma-separated, unset ones left out', async () => {
+    await listIncidents(PROJECT_ID, {
+      status: ['triggered', 'acknowledged'],
+      severity: [],
+      service: 'checkout-api',
+      q: '',
+      from: '2025-03-01T00:00:00.000Z',
+      to: '2025-03-02T00:00:00.000Z',
+      limit: 50,
+      cursor: 'abc_-1',
+    });
+    expect(lastRequest().params).toEqual({
+      status: 'triggered,acknowledged',
+      service: 'checkout-api',
+      from: '2025-03-01T00:00:00.000Z',
+      to: '2025-03-02T00:00:00.000Z',
+      limit: 50,
+      cursor: 'abc_-1',
+    });
+  });
+
+  it('keeps ids from walking out of their path', async () => {
+    await getIncident(PROJECT_ID, '../projects');
+    expect(lastRequest().url).toBe(`${API_BASE_URL}/incidents/..%2Fprojects`);
+    expect(lastRequest().validatePath).toBe(true);
   });
 
   it('returns the response body', async () => {

@@ -6,12 +6,23 @@ import type {
   AuditListQuery,
   AuditLogPage,
   AuditVerifyResult,
+  CreatedIngestToken,
+  CreateIncidentBody,
+  CreateIngestTokenBody,
+  Incident,
+  IncidentDetail,
+  IncidentEvent,
+  IncidentListQuery,
+  IncidentPage,
+  IngestTokenList,
   Project,
   ProjectContext,
   ProjectList,
   ProjectMember,
   ProjectMemberList,
   PutMemberBody,
+  TransitionBody,
+  UpdateIncidentBody,
   UpdateProjectBody,
   WhoAmI,
 } from './types';
@@ -118,4 +129,56 @@ export function listAudit(projectId: string, query: AuditListQuery = {}): Promis
 /** Walks the project's audit hash chain and reports the first broken link. */
 export function verifyAudit(projectId: string): Promise<AuditVerifyResult> {
   return request('/audit/verify', { projectId });
+}
+
+const incidentPath = (incidentId: string) => `/incidents/${encodeURIComponent(incidentId)}`;
+
+/** One page of the project's incidents, newest first; pass the previous page's `nextCursor` as `cursor`. */
+export function listIncidents(projectId: string, query: IncidentListQuery = {}): Promise<IncidentPage> {
+  const { status, severity, ...rest } = query;
+  // The sidecar takes lists as comma-separated text; an empty list means no filter and is dropped.
+  return request('/incidents', {
+    projectId,
+    params: { ...rest, status: status?.join(','), severity: severity?.join(',') },
+  });
+}
+
+/** The incident with its signals and timeline (oldest event first). */
+export function getIncident(projectId: string, incidentId: string): Promise<IncidentDetail> {
+  return request(incidentPath(incidentId), { projectId });
+}
+
+/** Declares an incident by hand; it starts as triggered. */
+export function createIncident(projectId: string, body: CreateIncidentBody): Promise<Incident> {
+  return request('/incidents', { method: 'POST', projectId, data: body });
+}
+
+/** Changes title, description, severity or service (null clears the service). */
+export function updateIncident(projectId: string, incidentId: string, changes: UpdateIncidentBody): Promise<Incident> {
+  return request(incidentPath(incidentId), { method: 'PATCH', projectId, data: changes });
+}
+
+/** Moves the incident to `body.to`, one of its `allowedTransitions`; the note goes into the timeline. */
+export function transitionIncident(projectId: string, incidentId: string, body: TransitionBody): Promise<Incident> {
+  return request(`${incidentPath(incidentId)}/transitions`, { method: 'POST', projectId, data: body });
+}
+
+/** Adds a comment to the incident's timeline and returns the new timeline event. */
+export function commentOnIncident(projectId: string, incidentId: string, body: string): Promise<IncidentEvent> {
+  return request(`${incidentPath(incidentId)}/comments`, { method: 'POST', projectId, data: { body } });
+}
+
+/** The project's ingest tokens, revoked ones included; the tokens themselves are never returned. */
+export function listIngestTokens(projectId: string): Promise<IngestTokenList> {
+  return request('/ingest-tokens', { projectId });
+}
+
+/** Creates an ingest token; the answer carries the token, which the sidecar does not show again. */
+export function createIngestToken(projectId: string, body: CreateIngestTokenBody): Promise<CreatedIngestToken> {
+  return request('/ingest-tokens', { method: 'POST', projectId, data: body });
+}
+
+/** Revokes an ingest token: senders that use it are refused from then on. */
+export async function revokeIngestToken(projectId: string, tokenId: string): Promise<void> {
+  await request(`/ingest-tokens/${encodeURIComponent(tokenId)}`, { method: 'DELETE', projectId });
 }

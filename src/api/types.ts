@@ -2,14 +2,31 @@
  * The sidecar's API types, taken from its contract so that the plugin and the sidecar cannot drift apart.
  * Type-only: nothing from pkg/ ends up in the plugin bundle. The rest of src/ imports them from here.
  */
-import type { AuditQuery } from '../../pkg/contract';
+import type {
+  AuditQuery,
+  IncidentListQuery as ContractIncidentListQuery,
+  IncidentStatusName,
+  SeverityName,
+} from '../../pkg/contract';
 
 export type {
   AuditLogEntry,
   AuditLogPage,
   AuditVerifyResult,
+  CommentBody,
+  CreatedIngestToken,
+  CreateIncidentBody,
+  CreateIngestTokenBody,
   ErrorBody,
   ErrorCode,
+  Incident,
+  IncidentDetail,
+  IncidentEvent,
+  IncidentPage,
+  IncidentStatusName,
+  IngestToken,
+  IngestTokenList,
+  LiveEvent,
   Permissions,
   Project,
   ProjectContext,
@@ -18,6 +35,10 @@ export type {
   ProjectMemberList,
   ProjectRoleName,
   PutMemberBody,
+  SeverityName,
+  Signal,
+  TransitionBody,
+  UpdateIncidentBody,
   UpdateProjectBody,
   WhoAmI,
 } from '../../pkg/contract';
@@ -27,3 +48,13 @@ export type {
  * on input) with a numeric limit, always for the current project.
  */
 export type AuditListQuery = Omit<AuditQuery, 'limit' | 'scope'> & { limit?: number };
+
+/**
+ * The incident list query the plugin sends: the contract's query (statuses and severities as comma-separated text,
+ * `limit` coerced from a string) with lists and a numeric limit; the client joins the lists.
+ */
+export type IncidentListQuery = Omit<ContractIncidentListQuery, 'status' | 'severity' | 'limit'> & {
+  status?: IncidentStatusName[];
+  severity?: SeverityName[];
+  limit?: number;
+};

@@ -1,7 +1,7 @@
 /**
  * Every `data-testid` of the app, in one place: the unit tests and the browser tests select elements with these.
- * Rows and per-row controls share one id per kind; tests pick a row (rows also carry `data-seq` / `data-user-id`)
- * and look inside it.
+ * Rows and per-row controls share one id per kind; tests pick a row (rows also carry `data-seq` / `data-user-id` /
+ * `data-incident-id` / `data-signal-id` / `data-token-id`) and look inside it.
  */
 export const testIds = {
   appConfig: {
@@ -88,5 +88,134 @@ export const testIds = {
     addRole: 'data-testid members-add-role',
     addSubmit: 'data-testid members-add-submit',
     addError: 'data-testid members-add-error',
+  },
+  /** The incident list (the app's default page). */
+  incidents: {
+    container: 'data-testid incidents-container',
+    /** Carries `data-state`: connecting, live, reconnecting or unavailable. */
+    liveIndicator: 'data-testid incidents-live-indicator',
+    declareButton: 'data-testid incidents-declare',
+    filters: 'data-testid incidents-filters',
+    /** Wraps the status multi-select. */
+    filterStatus: 'data-testid incidents-filter-status',
+    /** Wraps the severity multi-select. */
+    filterSeverity: 'data-testid incidents-filter-severity',
+    filterService: 'data-testid incidents-filter-service',
+    filterSearch: 'data-testid incidents-filter-search',
+    filterTimeRange: 'data-testid incidents-filter-time-range',
+    applyFilters: 'data-testid incidents-apply-filters',
+    clearFilters: 'data-testid incidents-clear-filters',
+    table: 'data-testid incidents-table',
+    /** One per incident, with `data-incident-id`, `data-status` and `data-severity`. */
+    row: 'data-testid incidents-row',
+    /** The title in a row, a link to the incident's page. */
+    rowLink: 'data-testid incidents-row-link',
+    /** In a row; carries `data-status`. */
+    statusBadge: 'data-testid incidents-status-badge',
+    /** In a row; carries `data-severity`. */
+    severityBadge: 'data-testid incidents-severity-badge',
+    /** In a row: firing / total signals. */
+    signalCount: 'data-testid incidents-signal-count',
+    loadMore: 'data-testid incidents-load-more',
+    loadMoreError: 'data-testid incidents-load-more-error',
+    loading: 'data-testid incidents-loading',
+    empty: 'data-testid incidents-empty',
+    error: 'data-testid incidents-error',
+    declareForm: 'data-testid incidents-declare-form',
+    declareTitle: 'data-testid incidents-declare-title',
+    /** Wraps the severity radio group. */
+    declareSeverity: 'data-testid incidents-declare-severity',
+    declareService: 'data-testid incidents-declare-service',
+    declareDescription: 'data-testid incidents-declare-description',
+    declareSubmit: 'data-testid incidents-declare-submit',
+    declareCancel: 'data-testid incidents-declare-cancel',
+    declareError: 'data-testid incidents-declare-error',
+  },
+  /** One incident's page. */
+  incident: {
+    container: 'data-testid incident-container',
+    loading: 'data-testid incident-loading',
+    error: 'data-testid incident-error',
+    backLink: 'data-testid incident-back-link',
+    /** Carries `data-state`, as on the list. */
+    liveIndicator: 'data-testid incident-live-indicator',
+    /** The page heading. */
+    title: 'data-testid incident-title',
+    /** Carries `data-status`. */
+    status: 'data-testid incident-status',
+    /** Carries `data-severity`. */
+    severity: 'data-testid incident-severity',
+    service: 'data-testid incident-service',
+    description: 'data-testid incident-description',
+    created: 'data-testid incident-created',
+    acknowledged: 'data-testid incident-acknowledged',
+    resolved: 'data-testid incident-resolved',
+    warnings: 'data-testid incident-warnings',
+    /** The status change controls; rendered only with write permission. */
+    transitions: 'data-testid incident-transitions',
+    /** One button per status the incident may move to; each also carries `data-to`. */
+    transition: {
+      triggered: 'data-testid incident-transition-triggered',
+      acknowledged: 'data-testid incident-transition-acknowledged',
+      investigating: 'data-testid incident-transition-investigating',
+      mitigated: 'data-testid incident-transition-mitigated',
+      resolved: 'data-testid incident-transition-resolved',
+    },
+    transitionNote: 'data-testid incident-transition-note',
+    transitionError: 'data-testid incident-transition-error',
+    editButton: 'data-testid incident-edit',
+    editForm: 'data-testid incident-edit-form',
+    editTitle: 'data-testid incident-edit-title',
+    /** Wraps the severity radio group. */
+    editSeverity: 'data-testid incident-edit-severity',
+    editService: 'data-testid incident-edit-service',
+    editSave: 'data-testid incident-edit-save',
+    editCancel: 'data-testid incident-edit-cancel',
+    editError: 'data-testid incident-edit-error',
+    signalsTable: 'data-testid incident-signals-table',
+    signalsEmpty: 'data-testid incident-signals-empty',
+    /** One per signal, with `data-signal-id`. */
+    signalRow: 'data-testid incident-signal-row',
+    /** In a signal row: shows or hides the signal's labels and details. */
+    signalToggle: 'data-testid incident-signal-toggle',
+    /** The expanded details of a signal, with `data-signal-id`. */
+    signalLabels: 'data-testid incident-signal-labels',
+    /** One `key=value` label, with `data-label-key`. */
+    signalLabel: 'data-testid incident-signal-label',
+    signalGeneratorLink: 'data-testid incident-signal-generator-link',
+    timeline: 'data-testid incident-timeline',
+    /** One per timeline event, oldest first, with `data-kind` and `data-event-id`. */
+    timelineEntry: 'data-testid incident-timeline-entry',
+    commentForm: 'data-testid incident-comment-form',
+    commentInput: 'data-testid incident-comment-input',
+    commentSubmit: 'data-testid incident-comment-submit',
+    commentError: 'data-testid incident-comment-error',
+  },
+  /** The ingest tokens section of the Project page (admins only). */
+  ingestTokens: {
+    container: 'data-testid ingest-tokens-container',
+    loading: 'data-testid ingest-tokens-loading',
+    error: 'data-testid ingest-tokens-error',
+    empty: 'data-testid ingest-tokens-empty',
+    table: 'data-testid ingest-tokens-table',
+    /** One per token, with `data-token-id` and `data-revoked` (true/false). */
+    row: 'data-testid ingest-tokens-row',
+    revokeButton: 'data-testid ingest-tokens-revoke',
+    revokeError: 'data-testid ingest-tokens-revoke-error',
+    createForm: 'data-testid ingest-tokens-create-form',
+    nameInput: 'data-testid ingest-tokens-name',
+    hmacSwitch: 'data-testid ingest-tokens-hmac-switch',
+    hmacSecretInput: 'data-testid ingest-tokens-hmac-secret',
+    hmacGenerate: 'data-testid ingest-tokens-hmac-generate',
+    timestampHeaderInput: 'data-testid ingest-tokens-timestamp-header',
+    createSubmit: 'data-testid ingest-tokens-create-submit',
+    createError: 'data-testid ingest-tokens-create-error',
+    /** The just-created token, shown once. */
+    created: 'data-testid ingest-tokens-created',
+    createdToken: 'data-testid ingest-tokens-created-token',
+    copyToken: 'data-testid ingest-tokens-copy-token',
+    alertmanagerSnippet: 'data-testid ingest-tokens-alertmanager-snippet',
+    grafanaSnippet: 'data-testid ingest-tokens-grafana-snippet',
+    dismissCreated: 'data-testid ingest-tokens-dismiss-created',
   },
 };

@@ -1,27 +1,87 @@
 import React, { useEffect } from 'react';
-import { render } from '@testing-library/react';
-import { MemoryRouter } from 'react-router-dom';
+import { configure, render } from '@testing-library/react';
+import { MemoryRouter, Route, Routes, useLocation, type Location } from 'react-router-dom';
+import { PluginType, type AppRootProps } from '@grafana/data';
+import { PLUGIN_BASE_URL } from '../constants';
 import { ProjectStoreProvider, useProjectStore, type ProjectStore } from '../project/projectStore';
+import type { AppJsonData } from '../types';
+import { PluginPropsContext } from '../utils/utils.plugin';
+
+// Page tests render Grafana's UI in jsdom: on a busy machine the first render alone can take longer than the default
+// second that findBy… and waitFor wait.
+configure({ asyncUtilTimeout: 4000 });
 
 /** The store as the page sees it, updated on every render, for tests to act on (e.g. switch projects). */
 export const storeHandle: { current: ProjectStore | null } = { current: null };
 
-function StoreHandle() {
+/** Where the page's router is, updated on every render, for tests of navigation. */
+export const locationHandle: { current: Location | null } = { current: null };
+
+function Handles() {
   const store = useProjectStore();
+  const location = useLocation();
   useEffect(() => {
     storeHandle.current = store;
+    locationHandle.current = location;
   });
   return null;
 }
 
-/** Renders a page as the app does: inside the router and the project store. */
-export function renderPage(page: React.ReactElement) {
+interface RenderPageOptions {
+  /** The address the router starts at. */
+  path?: string;
+  /** The route pattern the page is mounted under, for pages that read route parameters. */
+  route?: string;
+  /** The app's settings, as Grafana hands them to the app. */
+  jsonData?: AppJsonData;
+}
+
+/** The root props Grafana passes to the app, with `jsonData` as the app's settings. */
+function appRootProps(jsonData: AppJsonData, path: string): AppRootProps<AppJsonData> {
+  // Built untyped and checked where it is used, so that the deprecated required props do not trip no-deprecated.
+  const props = {
+    basename: PLUGIN_BASE_URL,
+    onNavChanged: () => {},
+    query: {},
+    path,
+    meta: {
+      id: 'sre-copilot-app',
+      name: 'SRE Copilot',
+      type: PluginType.app,
+      module: 'public/plugins/sre-copilot-app/module.js',
+      baseUrl: 'public/plugins/sre-copilot-app',
+      info: {
+        author: { name: 'SRE Copilot' },
+        description: '',
+        links: [],
+        logos: { large: '', small: '' },
+        screenshots: [],
+        updated: '',
+        version: '',
+      },
+      jsonData,
+    },
+  };
+  return props;
+}
+
+/** Renders a page as the app does: inside the router, the app's root props and the project store. */
+export function renderPage(page: React.ReactElement, { path = '/', route, jsonData = {} }: RenderPageOptions = {}) {
   return render(
-    <MemoryRouter future={{ v7_startTransition: true, v7_relativeSplatPath: true }}>
-      <ProjectStoreProvider isConfigured>
-        <StoreHandle />
-        {page}
-      </ProjectStoreProvider>
+    <MemoryRouter initialEntries={[path]} future={{ v7_startTransition: true, v7_relativeSplatPath: true }}>
+      <PluginPropsContext.Provider value={appRootProps(jsonData, path)}>
+        <ProjectStoreProvider isConfigured>
+          <Handles />
+          {route ? (
+            <Routes>
+              <Route path={route} element={page} />
+              <Route path="*" element={null} />
+            </Routes>
+          ) : (
+            page
+          )}
+        </ProjectStoreProvider>
+      </PluginPropsContext.Provider>
     </MemoryRouter>
   );
 }

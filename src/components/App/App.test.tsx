@@ -52,6 +52,8 @@ function renderApp(path: string, jsonData: AppJsonData = { sidecarUrl: 'http://l
   );
 }
 
+const INCIDENT_ID = '5d1e4c8a-0a6b-4f3e-9d7c-2b8a1e6f4c30';
+
 describe('App', () => {
   const payments = makeProject({ name: 'Payments', description: 'Card payments', role: 'engineer' });
 
@@ -61,6 +63,7 @@ describe('App', () => {
       routeSidecar({
         ...projectRoutes([payments]),
         'GET /audit': answer({ items: [], nextCursor: null }),
+        'GET /incidents': answer({ items: [], nextCursor: null }),
         'GET /audit/verify': answer({ ok: true, checked: 0, firstBroken: null }),
         [`GET /projects/${payments.id}`]: answer(payments),
         [`GET /projects/${payments.id}/members`]: answer({ items: [] }),
@@ -74,7 +77,7 @@ describe('App', () => {
     renderApp(prefixRoute(ROUTES.Home));
 
     expect(await screen.findByTestId(testIds.home.container)).toHaveTextContent(
-      'The incident pages come in later versions.'
+      'related alerts open and update incidents'
     );
     const current = await screen.findByTestId(testIds.home.currentProject);
     expect(current).toHaveTextContent('Payments');
@@ -83,6 +86,7 @@ describe('App', () => {
   });
 
   it.each([
+    [ROUTES.Incidents, testIds.incidents.container, testIds.incidents.empty],
     [ROUTES.Audit, testIds.audit.container, testIds.audit.empty],
     [ROUTES.Project, testIds.project.container, testIds.project.details],
   ])('routes %s to its page', async (route, pageTestId, contentTestId) => {
@@ -92,10 +96,17 @@ describe('App', () => {
     expect(await screen.findByTestId(contentTestId)).toBeInTheDocument();
   });
 
-  it('sends unknown paths to Home', async () => {
+  it('sends unknown paths to the incidents, the default page', async () => {
     renderApp(`${PLUGIN_BASE_URL}/nowhere`);
 
-    expect(await screen.findByTestId(testIds.home.container)).toBeInTheDocument();
+    expect(await screen.findByTestId(testIds.incidents.container)).toBeInTheDocument();
+  });
+
+  it('routes an incident id to its page', async () => {
+    renderApp(`${prefixRoute(ROUTES.Incidents)}/${INCIDENT_ID}`);
+
+    expect(await screen.findByTestId(testIds.incident.container)).toBeInTheDocument();
+    expect(await screen.findByTestId(testIds.incident.error)).toHaveTextContent('Incident not found');
   });
 
   it('points to the configuration page, and asks the sidecar nothing, until the sidecar URL is set', async () => {

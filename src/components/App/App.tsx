@@ -8,6 +8,8 @@ import { PluginPropsContext } from '../../utils/utils.plugin';
 import { prefixRoute } from '../../utils/utils.routing';
 import type { AppJsonData } from '../../types';
 
+const Incidents = lazy(() => import('../../pages/Incidents/Incidents'));
+const Incident = lazy(() => import('../../pages/Incident/Incident'));
 const Home = lazy(() => import('../../pages/Home/Home'));
 const Audit = lazy(() => import('../../pages/Audit/Audit'));
 const Project = lazy(() => import('../../pages/Project/Project'));
@@ -19,10 +21,12 @@ function App(props: AppRootProps<AppJsonData>) {
       <ProjectStoreProvider isConfigured={Boolean(props.meta.jsonData?.sidecarUrl)}>
         <Suspense fallback={<LoadingPlaceholder text="Loading…" />}>
           <Routes>
+            <Route path={ROUTES.Incidents} element={<Incidents />} />
+            <Route path={`${ROUTES.Incidents}/:incidentId`} element={<Incident />} />
             <Route path={ROUTES.Home} element={<Home />} />
             <Route path={ROUTES.Audit} element={<Audit />} />
             <Route path={ROUTES.Project} element={<Project />} />
-            <Route path="*" element={<Navigate to={prefixRoute(ROUTES.Home)} replace />} />
+            <Route path="*" element={<Navigate to={prefixRoute(ROUTES.Incidents)} replace />} />
           </Routes>
         </Suspense>
       </ProjectStoreProvider>

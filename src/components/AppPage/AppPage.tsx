@@ -2,7 +2,7 @@ import React from 'react';
 import { PluginPage, type PluginPageProps } from '@grafana/runtime';
 import { ProjectSwitcher } from '../ProjectSwitcher/ProjectSwitcher';
 
-interface AppPageProps extends Pick<PluginPageProps, 'subTitle' | 'renderTitle'> {
+interface AppPageProps extends Pick<PluginPageProps, 'subTitle' | 'renderTitle' | 'pageNav'> {
   /** The page root's test id. */
   testId: string;
   children: React.ReactNode;

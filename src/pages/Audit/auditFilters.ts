@@ -1,5 +1,6 @@
-import { dateTime, rangeUtil, type TimeRange } from '@grafana/data';
+import type { TimeRange } from '@grafana/data';
 import type { AuditListQuery, AuditVerifyResult } from '../../api';
+import { emptyTimeRange, isTimeRangeSet, resolveTimeRange } from '../../utils/timeRange';
 
 /** Entries per page: the sidecar's default; it allows up to 200. */
 export const AUDIT_PAGE_SIZE = 50;
@@ -15,19 +16,8 @@ export interface AuditFilterValues {
   timeRange: TimeRange;
 }
 
-/** TimeRangeInput's own representation of "no range": two invalid dates. */
-export function emptyTimeRange(): TimeRange {
-  const from = dateTime(null);
-  const to = dateTime(null);
-  return { from, to, raw: { from, to } };
-}
-
 export function emptyAuditFilters(): AuditFilterValues {
   return { action: '', actorId: '', resourceType: '', timeRange: emptyTimeRange() };
-}
-
-export function isTimeRangeSet(range: TimeRange): boolean {
-  return range.from.isValid() && range.to.isValid();
 }
 
 export function hasAuditFilters(filters: AuditFilterValues): boolean {
@@ -58,9 +48,7 @@ export function toAuditQuery(filters: AuditFilterValues): AuditListQuery {
     query.resourceType = resourceType;
   }
   if (isTimeRangeSet(filters.timeRange)) {
-    const range = rangeUtil.convertRawToRange(filters.timeRange.raw);
-    query.from = range.from.toISOString();
-    query.to = range.to.toISOString();
+    Object.assign(query, resolveTimeRange(filters.timeRange));
   }
   return query;
 }

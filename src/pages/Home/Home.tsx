@@ -22,6 +22,9 @@ function CurrentProject({ current }: { current: ProjectContext }) {
         </Card.Tags>
       )}
       <Card.Actions>
+        <LinkButton variant="secondary" icon="fire" href={prefixRoute(ROUTES.Incidents)}>
+          Incidents
+        </LinkButton>
         <LinkButton variant="secondary" icon="history" href={prefixRoute(ROUTES.Audit)}>
           Audit log
         </LinkButton>
@@ -47,8 +50,9 @@ function Home() {
           <Text element="p">
             SRE Copilot groups alerts and signals into incidents, ranks likely root causes with an explainable
             confidence score, recommends runbooks and keeps a tamper-evident audit log. Projects are Grafana teams; your
-            role in a project comes from your team and org role. This version contains projects and the audit log. The
-            incident pages come in later versions.
+            role in a project comes from your team and org role. Alertmanager and Grafana alerting send alerts with a
+            project&apos;s ingest token; related alerts open and update incidents, which update live on the Incidents
+            page.
           </Text>
           <Stack direction="column" gap={1}>
             <Text element="h2" variant="h4">

@@ -1,8 +1,9 @@
 import React from 'react';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { config, type BackendSrvRequest } from '@grafana/runtime';
-import type { Project as ProjectType, ProjectMember } from '../../api';
+import type { CreatedIngestToken, Project as ProjectType, ProjectMember } from '../../api';
 import { testIds } from '../../components/testIds';
+import { makeIngestToken } from '../../testing/fakeIncidents';
 import { answer, makeProject, projectRoutes, routeSidecar, sidecarError } from '../../testing/fakeSidecar';
 import { renderPage, storeHandle } from '../../testing/renderPage';
 import Project from './Project';
@@ -36,6 +37,7 @@ function serve(project: ProjectType, members: ProjectMember[], extra: Parameters
       ...projectRoutes([project]),
       [`GET /projects/${project.id}`]: answer(project),
       [`GET /projects/${project.id}/members`]: answer({ items: members }),
+      'GET /ingest-tokens': answer({ items: [] }),
       ...extra,
     })
   );
@@ -71,6 +73,7 @@ describe('Project page', () => {
     expect(screen.queryByTestId(testIds.members.roleSelect)).not.toBeInTheDocument();
     expect(screen.queryByTestId(testIds.members.removeButton)).not.toBeInTheDocument();
     expect(screen.queryAllByRole('button')).toHaveLength(0);
+    expect(screen.queryByTestId(testIds.ingestTokens.container)).not.toBeInTheDocument();
     expect(requests('GET', `/projects/${project.id}`)[0].headers).toEqual({ 'X-Project-Id': project.id });
   });
 
@@ -83,6 +86,8 @@ describe('Project page', () => {
     expect(screen.getByTestId(testIds.project.role)).toHaveTextContent('engineer');
     expect(screen.queryByTestId(testIds.project.editForm)).not.toBeInTheDocument();
     expect(screen.queryByTestId(testIds.members.addForm)).not.toBeInTheDocument();
+    expect(screen.queryByTestId(testIds.ingestTokens.container)).not.toBeInTheDocument();
+    expect(requests('GET', '/ingest-tokens')).toHaveLength(0);
   });
 
   it('lets an admin edit the project, sending only what changed', async () => {
@@ -238,5 +243,178 @@ describe('Project page', () => {
     serve(project, [], { [`GET /projects/${project.id}`]: sidecarError(404, 'not_found', 'project not found') });
     act(() => storeHandle.current?.reload());
     expect(await screen.findByTestId(testIds.project.error)).toHaveTextContent('project not found');
+  });
+
+  describe('ingest tokens', () => {
+    const SIDECAR_URL = 'http://sidecar.internal:8787';
+
+    it("lists an admin the project's tokens, without the tokens themselves", async () => {
+      const project = makeProject({ role: 'admin' });
+      const hmacToken = makeIngestToken({
+        id: '20000000-0000-4000-8000-000000000002',
+        name: 'grafana',
+        prefix: 'sct_def456',
+        hmac: { header: 'X-Grafana-Alerting-Signature', timestampHeader: null, toleranceSeconds: 300 },
+      });
+      const revoked = makeIngestToken({
+        id: '20000000-0000-4000-8000-000000000003',
+        name: 'old',
+        revokedAt: '2025-03-02T09:00:00.000Z',
+      });
+      serve(project, [], { 'GET /ingest-tokens': answer({ items: [makeIngestToken(), hmacToken, revoked] }) });
+      renderPage(<Project />);
+
+      const rows = await screen.findAllByTestId(testIds.ingestTokens.row);
+      expect(rows.map((row) => row.getAttribute('data-revoked'))).toEqual(['false', 'false', 'true']);
+      expect(rows[0]).toHaveTextContent('prod-alertmanager');
+      expect(rows[0]).toHaveTextContent('sct_abc123…');
+      expect(rows[0]).toHaveTextContent('No');
+      expect(rows[1]).toHaveTextContent('YesX-Grafana-Alerting-Signature');
+      expect(rows[2]).toHaveTextContent('Revoked 2025-03-02 09:00:00');
+      expect(within(rows[2]).queryByTestId(testIds.ingestTokens.revokeButton)).not.toBeInTheDocument();
+      expect(requests('GET', '/ingest-tokens')[0].headers).toEqual({ 'X-Project-Id': project.id });
+    });
+
+    it('shows a new token once, with configuration for Alertmanager and Grafana', async () => {
+      const project = makeProject({ role: 'admin', slug: 'payments' });
+      const created: CreatedIngestToken = {
+        ...makeIngestToken({
+          name: 'grafana-prod',
+          hmac: {
+            header: 'X-Grafana-Alerting-Signature',
+            timestampHeader: 'X-Grafana-Alerting-Timestamp',
+            toleranceSeconds: 300,
+          },
+        }),
+        token: 'sct_the-whole-secret-token',
+      };
+      serve(project, [], { 'POST /ingest-tokens': answer(created) });
+      renderPage(<Project />, { jsonData: { sidecarUrl: SIDECAR_URL } });
+
+      const form = await screen.findByTestId(testIds.ingestTokens.createForm);
+      expect(await screen.findByTestId(testIds.ingestTokens.empty)).toHaveTextContent('No ingest tokens yet');
+      expect(within(form).getByTestId(testIds.ingestTokens.createSubmit)).toBeDisabled();
+      fireEvent.change(within(form).getByTestId(testIds.ingestTokens.nameInput), {
+        target: { value: ' grafana-prod ' },
+      });
+      fireEvent.click(within(form).getByTestId(testIds.ingestTokens.hmacSwitch));
+      fireEvent.change(within(form).getByTestId(testIds.ingestTokens.hmacSecretInput), { target: { value: 'short' } });
+      expect(within(form).getByTestId(testIds.ingestTokens.createSubmit)).toBeDisabled();
+      fireEvent.change(within(form).getByTestId(testIds.ingestTokens.hmacSecretInput), {
+        target: { value: 'a-long-enough-hmac-secret' },
+      });
+      fireEvent.change(within(form).getByTestId(testIds.ingestTokens.timestampHeaderInput), {
+        target: { value: 'X-Grafana-Alerting-Timestamp' },
+      });
+      fireEvent.click(within(form).getByTestId(testIds.ingestTokens.createSubmit));
+
+      const panel = await screen.findByTestId(testIds.ingestTokens.created);
+      expect(requests('POST', '/ingest-tokens')[0].data).toEqual({
+        name: 'grafana-prod',
+        hmacSecret: 'a-long-enough-hmac-secret',
+        timestampHeader: 'X-Grafana-Alerting-Timestamp',
+      });
+      expect(within(panel).getByTestId(testIds.ingestTokens.createdToken)).toHaveValue('sct_the-whole-secret-token');
+      expect(within(panel).getByTestId(testIds.ingestTokens.copyToken)).toBeInTheDocument();
+      const alertmanager = within(panel).getByTestId(testIds.ingestTokens.alertmanagerSnippet);
+      expect(alertmanager).toHaveTextContent(`url: "${SIDECAR_URL}/api/v1/webhooks/alertmanager"`);
+      expect(alertmanager).toHaveTextContent('credentials: "sct_the-whole-secret-token"');
+      const grafana = within(panel).getByTestId(testIds.ingestTokens.grafanaSnippet);
+      expect(grafana).toHaveTextContent(`url: "${SIDECAR_URL}/api/v1/webhooks/grafana"`);
+      expect(grafana).toHaveTextContent('authorization_credentials: "sct_the-whole-secret-token"');
+      expect(grafana).toHaveTextContent('secret: "a-long-enough-hmac-secret"');
+      expect(grafana).toHaveTextContent('timestampHeader: "X-Grafana-Alerting-Timestamp"');
+
+      // The list has the new token, without the token itself; the form is ready for the next one.
+      const [row] = screen.getAllByTestId(testIds.ingestTokens.row);
+      expect(row).toHaveAttribute('data-token-id', created.id);
+      expect(row).not.toHaveTextContent('sct_the-whole-secret-token');
+      expect(within(form).getByTestId(testIds.ingestTokens.nameInput)).toHaveValue('');
+
+      fireEvent.click(within(panel).getByTestId(testIds.ingestTokens.dismissCreated));
+      expect(screen.queryByTestId(testIds.ingestTokens.created)).not.toBeInTheDocument();
+      expect(document.body).not.toHaveTextContent('sct_the-whole-secret-token');
+    });
+
+    it('generates an HMAC secret on request', async () => {
+      serve(makeProject({ role: 'owner' }), []);
+      renderPage(<Project />);
+
+      fireEvent.click(await screen.findByTestId(testIds.ingestTokens.hmacSwitch));
+      fireEvent.click(screen.getByTestId(testIds.ingestTokens.hmacGenerate));
+
+      expect((screen.getByTestId(testIds.ingestTokens.hmacSecretInput) as HTMLInputElement).value).toMatch(
+        /^[0-9a-f]{64}$/
+      );
+    });
+
+    it('marks the snippets when the sidecar URL is not known', async () => {
+      const created = { ...makeIngestToken(), token: 'sct_x' };
+      serve(makeProject({ role: 'admin' }), [], { 'POST /ingest-tokens': answer(created) });
+      renderPage(<Project />);
+
+      fireEvent.change(await screen.findByTestId(testIds.ingestTokens.nameInput), { target: { value: 'am' } });
+      fireEvent.click(screen.getByTestId(testIds.ingestTokens.createSubmit));
+
+      const panel = await screen.findByTestId(testIds.ingestTokens.created);
+      expect(panel).toHaveTextContent('Sidecar URL not set');
+      expect(within(panel).getByTestId(testIds.ingestTokens.alertmanagerSnippet)).toHaveTextContent(
+        'url: "<sidecar URL>/api/v1/webhooks/alertmanager"'
+      );
+    });
+
+    it('revokes a token after confirmation', async () => {
+      const project = makeProject({ role: 'admin' });
+      const token = makeIngestToken();
+      serve(project, [], {
+        'GET /ingest-tokens': answer({ items: [token] }),
+        [`DELETE /ingest-tokens/${token.id}`]: answer(''),
+      });
+      renderPage(<Project />);
+
+      const row = await screen.findByTestId(testIds.ingestTokens.row);
+      fireEvent.click(within(row).getByTestId(testIds.ingestTokens.revokeButton));
+      const dialog = await screen.findByRole('dialog');
+      expect(dialog).toHaveTextContent('Revoke "prod-alertmanager"?');
+      expect(requests('DELETE', `/ingest-tokens/${token.id}`)).toHaveLength(0);
+      await act(async () => fireEvent.click(within(dialog).getByRole('button', { name: 'Revoke' })));
+
+      await waitFor(() => expect(screen.getByTestId(testIds.ingestTokens.row)).toHaveAttribute('data-revoked', 'true'));
+      expect(requests('DELETE', `/ingest-tokens/${token.id}`)[0].headers).toEqual({ 'X-Project-Id': project.id });
+      expect(screen.queryByTestId(testIds.ingestTokens.revokeButton)).not.toBeInTheDocument();
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    });
+
+    it('keeps a token when revoking is dismissed, and shows why revoking failed', async () => {
+      const token = makeIngestToken();
+      serve(makeProject({ role: 'admin' }), [], {
+        'GET /ingest-tokens': answer({ items: [token] }),
+        [`DELETE /ingest-tokens/${token.id}`]: sidecarError(404, 'not_found', 'active ingest token not found'),
+      });
+      renderPage(<Project />);
+
+      fireEvent.click(await screen.findByTestId(testIds.ingestTokens.revokeButton));
+      fireEvent.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Cancel' }));
+      await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+      expect(requests('DELETE', `/ingest-tokens/${token.id}`)).toHaveLength(0);
+
+      fireEvent.click(screen.getByTestId(testIds.ingestTokens.revokeButton));
+      await act(async () =>
+        fireEvent.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Revoke' }))
+      );
+      expect(await screen.findByTestId(testIds.ingestTokens.revokeError)).toHaveTextContent(
+        'active ingest token not found'
+      );
+      expect(screen.getByTestId(testIds.ingestTokens.row)).toHaveAttribute('data-revoked', 'false');
+    });
+
+    it('shows why the tokens could not be loaded', async () => {
+      serve(makeProject({ role: 'admin' }), [], {
+        'GET /ingest-tokens': sidecarError(403, 'forbidden', 'needs the admin role'),
+      });
+      renderPage(<Project />);
+
+      expect(await screen.findByTestId(testIds.ingestTokens.error)).toHaveTextContent('needs the admin role');
+    });
   });
 });

@@ -9,6 +9,8 @@ import { RequireProject } from '../../components/RequireProject/RequireProject';
 import { testIds } from '../../components/testIds';
 import { useProjectStore } from '../../project/projectStore';
 import { useAsyncData } from '../../utils/useAsyncData';
+import { usePluginMeta } from '../../utils/utils.plugin';
+import { IngestTokens } from './IngestTokens';
 import { MemberOverrides } from './MemberOverrides';
 import { ProjectDetails } from './ProjectDetails';
 import { ProjectEditForm } from './ProjectEditForm';
@@ -16,6 +18,7 @@ import { ProjectEditForm } from './ProjectEditForm';
 function ProjectSettings({ current }: { current: ProjectContext }) {
   const s = useStyles2(getStyles);
   const { projectChanged, switchTo } = useProjectStore();
+  const sidecarUrl = usePluginMeta()?.jsonData?.sidecarUrl;
   const projectId = current.project.id;
   // The project as it is now (someone may have changed it since it was chosen), fed into the store so that the
   // switcher and this page agree; the page then shows the store's copy.
@@ -50,6 +53,9 @@ function ProjectSettings({ current }: { current: ProjectContext }) {
           // Switching to the same project again fetches the caller's new role and permissions.
           onOwnRoleChanged={() => switchTo(projectId)}
         />
+        {(permissions.manageIntegrations || permissions.manageProject) && (
+          <IngestTokens projectId={projectId} projectSlug={project.slug} sidecarUrl={sidecarUrl} />
+        )}
       </Stack>
     </div>
   );
@@ -57,7 +63,10 @@ function ProjectSettings({ current }: { current: ProjectContext }) {
 
 function Project() {
   return (
-    <AppPage testId={testIds.project.container} subTitle="The current project, and who has which role in it.">
+    <AppPage
+      testId={testIds.project.container}
+      subTitle="The current project, who has which role in it, and (for admins) the tokens that alert senders use."
+    >
       <RequireProject>{(current) => <ProjectSettings current={current} />}</RequireProject>
     </AppPage>
   );

@@ -1,0 +1,133 @@
+import React, { FormEvent, useState } from 'react';
+import { Button, Field, FieldSet, Input, RadioButtonGroup, Stack } from '@grafana/ui';
+import {
+  ApiError,
+  toApiError,
+  updateIncident,
+  type Incident,
+  type SeverityName,
+  type UpdateIncidentBody,
+} from '../../api';
+import { ApiErrorAlert } from '../../components/ApiErrorAlert/ApiErrorAlert';
+import { testIds } from '../../components/testIds';
+import { SEVERITY_OPTIONS } from '../../incidents/incidentText';
+
+interface IncidentEditFormProps {
+  projectId: string;
+  incident: Incident;
+  onSaved: (incident: Incident) => void;
+  onCancel: () => void;
+}
+
+interface Draft {
+  title: string;
+  severity: SeverityName;
+  service: string;
+}
+
+/** Only what changed: the sidecar wants at least one field and records exactly these in the timeline. */
+export function changesOf(incident: Incident, draft: Draft): UpdateIncidentBody {
+  const changes: UpdateIncidentBody = {};
+  const title = draft.title.trim();
+  const service = draft.service.trim();
+  if (title !== incident.title) {
+    changes.title = title;
+  }
+  if (draft.severity !== incident.severity) {
+    changes.severity = draft.severity;
+  }
+  if (service !== (incident.service ?? '')) {
+    // An emptied service clears it.
+    changes.service = service || null;
+  }
+  return changes;
+}
+
+/** Edits the incident's title, severity and service; rendered only for roles that may write. */
+export function IncidentEditForm({ projectId, incident, onSaved, onCancel }: IncidentEditFormProps) {
+  const [draft, setDraft] = useState<Draft>(() => ({
+    title: incident.title,
+    severity: incident.severity,
+    service: incident.service ?? '',
+  }));
+  const [isSaving, setIsSaving] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+
+  const changes = changesOf(incident, draft);
+  const hasChanges = Object.keys(changes).length > 0;
+  const isTitleMissing = draft.title.trim() === '';
+
+  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (!hasChanges || isTitleMissing || isSaving) {
+      return;
+    }
+    setIsSaving(true);
+    setError(null);
+    try {
+      onSaved(await updateIncident(projectId, incident.id, changes));
+    } catch (err) {
+      setError(toApiError(err));
+      setIsSaving(false);
+    }
+  };
+
+  return (
+    <form onSubmit={onSubmit} data-testid={testIds.incident.editForm}>
+      <FieldSet label="Edit incident">
+        <Field label="Title" invalid={isTitleMissing} error={isTitleMissing ? 'An incident needs a title' : undefined}>
+          <Input
+            id="incident-edit-title"
+            maxLength={500}
+            value={draft.title}
+            onChange={(e) => setDraft({ ...draft, title: e.currentTarget.value })}
+            data-testid={testIds.incident.editTitle}
+          />
+        </Field>
+        <Field label="Severity">
+          <div data-testid={testIds.incident.editSeverity}>
+            <RadioButtonGroup<SeverityName>
+              aria-label="Severity"
+              options={SEVERITY_OPTIONS}
+              value={draft.severity}
+              onChange={(severity) => setDraft({ ...draft, severity })}
+            />
+          </div>
+        </Field>
+        <Field label="Service" description="Empty for none">
+          <Input
+            id="incident-edit-service"
+            width={40}
+            maxLength={200}
+            value={draft.service}
+            onChange={(e) => setDraft({ ...draft, service: e.currentTarget.value })}
+            data-testid={testIds.incident.editService}
+          />
+        </Field>
+        <Stack direction="column" gap={2} alignItems="flex-start">
+          {error && (
+            <ApiErrorAlert title="Could not save the incident" error={error} data-testid={testIds.incident.editError} />
+          )}
+          <Stack direction="row" gap={1}>
+            <Button
+              type="submit"
+              disabled={!hasChanges || isTitleMissing || isSaving}
+              data-testid={testIds.incident.editSave}
+            >
+              {isSaving ? 'Saving…' : 'Save'}
+            </Button>
+            <Button
+              type="button"
+              variant="secondary"
+              onClick={onCancel}
+              disabled={isSaving}
+              data-testid={testIds.incident.editCancel}
+            >
+              Cancel
+            </Button>
+          </Stack>
+        </Stack>
+      </FieldSet>
+    </form>
+  );
+}

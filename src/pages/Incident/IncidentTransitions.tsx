@@ -1,0 +1,89 @@
+import React, { useState } from 'react';
+import { Button, Field, Stack, TextArea } from '@grafana/ui';
+import { ApiError, toApiError, transitionIncident, type Incident, type IncidentStatusName } from '../../api';
+import { ApiErrorAlert } from '../../components/ApiErrorAlert/ApiErrorAlert';
+import { testIds } from '../../components/testIds';
+import { INCIDENT_STATUSES, transitionLabel } from '../../incidents/incidentText';
+
+interface IncidentTransitionsProps {
+  projectId: string;
+  incident: Incident;
+  onTransitioned: (incident: Incident) => void;
+  /** The sidecar refused because the incident changed meanwhile: read it again. */
+  onConflict: () => void;
+}
+
+/**
+ * The status changes the incident allows now, one button each, with an optional note for the timeline. Rendered
+ * only for roles that may write.
+ */
+export function IncidentTransitions({ projectId, incident, onTransitioned, onConflict }: IncidentTransitionsProps) {
+  const [note, setNote] = useState('');
+  const [busyTo, setBusyTo] = useState<IncidentStatusName | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+
+  // In lifecycle order, whatever order the sidecar lists them in; reopening goes last.
+  const targets = [...INCIDENT_STATUSES.slice(1), INCIDENT_STATUSES[0]].filter((status) =>
+    incident.allowedTransitions.includes(status)
+  );
+  if (targets.length === 0) {
+    return null;
+  }
+
+  const onTransition = async (to: IncidentStatusName) => {
+    setBusyTo(to);
+    setError(null);
+    try {
+      const trimmed = note.trim();
+      onTransitioned(await transitionIncident(projectId, incident.id, { to, note: trimmed || undefined }));
+      setNote('');
+    } catch (err) {
+      const apiError = toApiError(err);
+      setError(apiError);
+      if (apiError.code === 'conflict') {
+        onConflict();
+      }
+    } finally {
+      setBusyTo(null);
+    }
+  };
+
+  return (
+    <div data-testid={testIds.incident.transitions}>
+      <Stack direction="column" gap={1}>
+        <Field label="Note" description="Optional: recorded in the timeline with the status change">
+          <TextArea
+            id="incident-transition-note"
+            rows={2}
+            maxLength={10_000}
+            value={note}
+            onChange={(e) => setNote(e.currentTarget.value)}
+            data-testid={testIds.incident.transitionNote}
+          />
+        </Field>
+        <Stack direction="row" gap={1} wrap="wrap">
+          {targets.map((to, index) => (
+            <Button
+              key={to}
+              variant={index === 0 && to !== 'triggered' ? 'primary' : 'secondary'}
+              icon={busyTo === to ? 'spinner' : undefined}
+              disabled={busyTo !== null}
+              onClick={() => onTransition(to)}
+              data-testid={testIds.incident.transition[to]}
+              data-to={to}
+            >
+              {transitionLabel(incident.status, to)}
+            </Button>
+          ))}
+        </Stack>
+        {error && (
+          <ApiErrorAlert
+            title="Could not change the status"
+            error={error}
+            data-testid={testIds.incident.transitionError}
+          />
+        )}
+      </Stack>
+    </div>
+  );
+}

@@ -1,0 +1,117 @@
+import React, { FormEvent, useState } from 'react';
+import { Button, Field, Input, Modal, RadioButtonGroup, TextArea } from '@grafana/ui';
+import { ApiError, createIncident, toApiError, type Incident, type SeverityName } from '../../api';
+import { ApiErrorAlert } from '../../components/ApiErrorAlert/ApiErrorAlert';
+import { testIds } from '../../components/testIds';
+import { SEVERITY_OPTIONS } from '../../incidents/incidentText';
+
+interface DeclareIncidentModalProps {
+  projectId: string;
+  onDismiss: () => void;
+  onDeclared: (incident: Incident) => void;
+}
+
+/** Declares an incident by hand, e.g. one that no alert caught; rendered only for roles that may write. */
+export function DeclareIncidentModal({ projectId, onDismiss, onDeclared }: DeclareIncidentModalProps) {
+  const [title, setTitle] = useState('');
+  const [severity, setSeverity] = useState<SeverityName>('warning');
+  const [service, setService] = useState('');
+  const [description, setDescription] = useState('');
+  const [isSaving, setIsSaving] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+
+  const isTitleMissing = title.trim() === '';
+
+  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (isTitleMissing || isSaving) {
+      return;
+    }
+    setIsSaving(true);
+    setError(null);
+    try {
+      const incident = await createIncident(projectId, {
+        title: title.trim(),
+        severity,
+        description,
+        service: service.trim() || undefined,
+      });
+      onDeclared(incident);
+    } catch (err) {
+      setError(toApiError(err));
+      setIsSaving(false);
+    }
+  };
+
+  return (
+    <Modal title="Declare incident" isOpen onDismiss={onDismiss}>
+      <form onSubmit={onSubmit} data-testid={testIds.incidents.declareForm}>
+        <Field label="Title" description="Required: what is broken, as the responders should read it">
+          <Input
+            id="declare-incident-title"
+            maxLength={500}
+            autoFocus
+            value={title}
+            onChange={(e) => setTitle(e.currentTarget.value)}
+            data-testid={testIds.incidents.declareTitle}
+          />
+        </Field>
+        <Field label="Severity">
+          <div data-testid={testIds.incidents.declareSeverity}>
+            <RadioButtonGroup<SeverityName>
+              aria-label="Severity"
+              options={SEVERITY_OPTIONS}
+              value={severity}
+              onChange={setSeverity}
+            />
+          </div>
+        </Field>
+        <Field label="Service" description="Optional: the affected service">
+          <Input
+            id="declare-incident-service"
+            maxLength={200}
+            value={service}
+            onChange={(e) => setService(e.currentTarget.value)}
+            data-testid={testIds.incidents.declareService}
+          />
+        </Field>
+        <Field label="Description" description="Optional: what is known so far">
+          <TextArea
+            id="declare-incident-description"
+            rows={4}
+            maxLength={10_000}
+            value={description}
+            onChange={(e) => setDescription(e.currentTarget.value)}
+            data-testid={testIds.incidents.declareDescription}
+          />
+        </Field>
+        {error && (
+          <ApiErrorAlert
+            title="Could not declare the incident"
+            error={error}
+            data-testid={testIds.incidents.declareError}
+          />
+        )}
+        <Modal.ButtonRow>
+          <Button
+            type="button"
+            variant="secondary"
+            fill="outline"
+            onClick={onDismiss}
+            data-testid={testIds.incidents.declareCancel}
+          >
+            Cancel
+          </Button>
+          <Button
+            type="submit"
+            icon="fire"
+            disabled={isSaving || isTitleMissing}
+            data-testid={testIds.incidents.declareSubmit}
+          >
+            {isSaving ? 'Declaring…' : 'Declare incident'}
+          </Button>
+        </Modal.ButtonRow>
+      </form>
+    </Modal>
+  );
+}
