@@ -1,4 +1,4 @@
-import { dateTime, rangeUtil, type RawTimeRange, type TimeRange } from '@grafana/data';
+import { dateMath, dateTime, rangeUtil, type RawTimeRange, type TimeRange } from '@grafana/data';
 
 /** TimeRangeInput's own representation of "no range": two invalid dates. */
 export function emptyTimeRange(): TimeRange {
@@ -16,8 +16,11 @@ export function isTimeRangeSet(range: TimeRange): boolean {
  * listing covers the same span.
  */
 export function resolveTimeRange(range: TimeRange): { from: string; to: string } {
-  const resolved = rangeUtil.convertRawToRange(range.raw);
-  return { from: resolved.from.toISOString(), to: resolved.to.toISOString() };
+  // One `now` for both ends: "Last 1 hour" must span exactly one hour.
+  const now = dateTime();
+  const from = dateMath.toDateTime(range.raw.from, { now }) ?? range.from;
+  const to = dateMath.toDateTime(range.raw.to, { now, roundUp: true }) ?? range.to;
+  return { from: from.toISOString(), to: to.toISOString() };
 }
 
 /** The range as text for an address: relative ends as written (`now-24h`), absolute ends as ISO timestamps. */
