@@ -1,11 +1,10 @@
 import React, { useEffect } from 'react';
 import { configure, render } from '@testing-library/react';
 import { MemoryRouter, Route, Routes, useLocation, type Location } from 'react-router-dom';
-import { PluginType, type AppRootProps } from '@grafana/data';
-import { PLUGIN_BASE_URL } from '../constants';
 import { ProjectStoreProvider, useProjectStore, type ProjectStore } from '../project/projectStore';
 import type { AppJsonData } from '../types';
 import { PluginPropsContext } from '../utils/utils.plugin';
+import { appRootProps } from './appRootProps';
 
 // Page tests render Grafana's UI in jsdom: on a busy machine the first render alone can take longer than the default
 // second that findBy… and waitFor wait.
@@ -34,35 +33,6 @@ interface RenderPageOptions {
   route?: string;
   /** The app's settings, as Grafana hands them to the app. */
   jsonData?: AppJsonData;
-}
-
-/** The root props Grafana passes to the app, with `jsonData` as the app's settings. */
-function appRootProps(jsonData: AppJsonData, path: string): AppRootProps<AppJsonData> {
-  // Built untyped and checked where it is used, so that the deprecated required props do not trip no-deprecated.
-  const props = {
-    basename: PLUGIN_BASE_URL,
-    onNavChanged: () => {},
-    query: {},
-    path,
-    meta: {
-      id: 'sre-copilot-app',
-      name: 'SRE Copilot',
-      type: PluginType.app,
-      module: 'public/plugins/sre-copilot-app/module.js',
-      baseUrl: 'public/plugins/sre-copilot-app',
-      info: {
-        author: { name: 'SRE Copilot' },
-        description: '',
-        links: [],
-        logos: { large: '', small: '' },
-        screenshots: [],
-        updated: '',
-        version: '',
-      },
-      jsonData,
-    },
-  };
-  return props;
 }
 
 /** Renders a page as the app does: inside the router, the app's root props and the project store. */

@@ -1,9 +1,9 @@
 import React from 'react';
 import { render, screen } from '@testing-library/react';
-import { PluginType } from '@grafana/data';
 import { config } from '@grafana/runtime';
 import { MemoryRouter, Route, Routes } from 'react-router-dom';
 import { PLUGIN_BASE_URL, PLUGIN_CONFIG_URL, ROUTES } from '../../constants';
+import { appRootProps } from '../../testing/appRootProps';
 import { answer, makeProject, projectRoutes, routeSidecar } from '../../testing/fakeSidecar';
 import { prefixRoute } from '../../utils/utils.routing';
 import type { AppJsonData } from '../../types';
@@ -19,34 +19,10 @@ jest.mock('@grafana/runtime', () => ({
 
 /** Mounts the app under its base URL, as Grafana does, at `path`. */
 function renderApp(path: string, jsonData: AppJsonData = { sidecarUrl: 'http://localhost:8787' }) {
-  // Built untyped and checked where it is used, so that the deprecated required props do not trip no-deprecated.
-  const props = {
-    basename: PLUGIN_BASE_URL,
-    onNavChanged: jest.fn(),
-    query: {},
-    path,
-    meta: {
-      id: 'sre-copilot-app',
-      name: 'SRE Copilot',
-      type: PluginType.app,
-      module: 'public/plugins/sre-copilot-app/module.js',
-      baseUrl: 'public/plugins/sre-copilot-app',
-      info: {
-        author: { name: 'SRE Copilot' },
-        description: '',
-        links: [],
-        logos: { large: '', small: '' },
-        screenshots: [],
-        updated: '',
-        version: '',
-      },
-      jsonData,
-    },
-  };
   render(
     <MemoryRouter initialEntries={[path]} future={{ v7_startTransition: true, v7_relativeSplatPath: true }}>
       <Routes>
-        <Route path={`${PLUGIN_BASE_URL}/*`} element={<App {...props} />} />
+        <Route path={`${PLUGIN_BASE_URL}/*`} element={<App {...appRootProps(jsonData, path)} />} />
       </Routes>
     </MemoryRouter>
   );

@@ -1,7 +1,7 @@
 import React, { FormEvent, useState } from 'react';
 import { css } from '@emotion/css';
-import { GrafanaTheme2 } from '@grafana/data';
-import { Button, Field, Input, Stack, TimeRangeInput, useStyles2 } from '@grafana/ui';
+import { Field, Input, Stack, useStyles2 } from '@grafana/ui';
+import { FilterButtons, TimeRangeFilter } from '../../components/FilterForm/FilterForm';
 import { testIds } from '../../components/testIds';
 import { type AuditFilterValues, emptyAuditFilters } from './auditFilters';
 
@@ -60,35 +60,25 @@ export function AuditFiltersForm({ applied, onApply }: AuditFiltersFormProps) {
             data-testid={testIds.audit.filterResourceType}
           />
         </Field>
-        <Field label="Time range" description="Any time when empty" className={s.field}>
-          <div data-testid={testIds.audit.filterTimeRange} className={s.timeRange}>
-            <TimeRangeInput
-              value={draft.timeRange}
-              onChange={(timeRange) => setDraft({ ...draft, timeRange })}
-              clearable
-              placeholder="Any time"
-              isReversed={false}
-            />
-          </div>
-        </Field>
-        <Stack direction="row" gap={1}>
-          <Button type="submit" icon="filter" data-testid={testIds.audit.applyFilters}>
-            Apply filters
-          </Button>
-          <Button type="button" variant="secondary" onClick={onClear} data-testid={testIds.audit.clearFilters}>
-            Clear
-          </Button>
-        </Stack>
+        <TimeRangeFilter
+          label="Time range"
+          description="Any time when empty"
+          value={draft.timeRange}
+          onChange={(timeRange) => setDraft({ ...draft, timeRange })}
+          data-testid={testIds.audit.filterTimeRange}
+        />
+        <FilterButtons
+          onClear={onClear}
+          applyTestId={testIds.audit.applyFilters}
+          clearTestId={testIds.audit.clearFilters}
+        />
       </Stack>
     </form>
   );
 }
 
-const getStyles = (theme: GrafanaTheme2) => ({
+const getStyles = () => ({
   field: css({
     marginBottom: 0,
-  }),
-  timeRange: css({
-    minWidth: theme.spacing(32),
   }),
 });

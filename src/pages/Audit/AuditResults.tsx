@@ -4,6 +4,7 @@ import { dateTimeFormat, GrafanaTheme2 } from '@grafana/data';
 import { Button, EmptyState, LoadingPlaceholder, Stack, Text, useStyles2 } from '@grafana/ui';
 import { ApiError, listAudit, toApiError, type AuditListQuery, type AuditLogEntry } from '../../api';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert/ApiErrorAlert';
+import { getTableStyles } from '../../components/DataTable/getTableStyles';
 import { testIds } from '../../components/testIds';
 import { useAsyncData } from '../../utils/useAsyncData';
 import { summarizeDetails } from './auditFilters';
@@ -155,23 +156,7 @@ export function AuditResults({ projectId, query, isFiltered }: AuditResultsProps
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  table: css({
-    width: '100%',
-    borderCollapse: 'collapse',
-    'th, td': {
-      padding: theme.spacing(1),
-      textAlign: 'left',
-      verticalAlign: 'top',
-      borderBottom: `1px solid ${theme.colors.border.weak}`,
-    },
-    th: {
-      color: theme.colors.text.secondary,
-      fontWeight: theme.typography.fontWeightMedium,
-    },
-    'tbody tr:hover': {
-      background: theme.colors.action.hover,
-    },
-  }),
+  ...getTableStyles(theme, { highlightRowOnHover: true }),
   nowrap: css({
     whiteSpace: 'nowrap',
   }),

@@ -3,6 +3,7 @@ import { css } from '@emotion/css';
 import { dateTimeFormat, GrafanaTheme2 } from '@grafana/data';
 import { EmptyState, IconButton, Stack, Tag, Text, TextLink, useStyles2 } from '@grafana/ui';
 import type { Signal } from '../../api';
+import { getTableStyles } from '../../components/DataTable/getTableStyles';
 import { SeverityBadge, SignalStatusBadge } from '../../components/IncidentBadges/IncidentBadges';
 import { testIds } from '../../components/testIds';
 import { isExternalUrl, safeLinkUrl } from '../../utils/links';
@@ -175,20 +176,7 @@ function SignalDetails({ signal }: { signal: Signal }) {
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  table: css({
-    width: '100%',
-    borderCollapse: 'collapse',
-    'th, td': {
-      padding: theme.spacing(1),
-      textAlign: 'left',
-      verticalAlign: 'top',
-      borderBottom: `1px solid ${theme.colors.border.weak}`,
-    },
-    th: {
-      color: theme.colors.text.secondary,
-      fontWeight: theme.typography.fontWeightMedium,
-    },
-  }),
+  ...getTableStyles(theme),
   title: css({
     wordBreak: 'break-word',
   }),

@@ -1,18 +1,8 @@
 import React, { FormEvent, useState } from 'react';
 import { css } from '@emotion/css';
-import { GrafanaTheme2 } from '@grafana/data';
-import {
-  Button,
-  type ComboboxOption,
-  Field,
-  Icon,
-  Input,
-  MultiCombobox,
-  Stack,
-  TimeRangeInput,
-  useStyles2,
-} from '@grafana/ui';
+import { type ComboboxOption, Field, Icon, Input, MultiCombobox, Stack, useStyles2 } from '@grafana/ui';
 import type { IncidentStatusName, SeverityName } from '../../api';
+import { FilterButtons, TimeRangeFilter } from '../../components/FilterForm/FilterForm';
 import { testIds } from '../../components/testIds';
 import { INCIDENT_STATUSES, SEVERITIES, SEVERITY_NAMES, STATUS_NAMES } from '../../incidents/incidentText';
 import { emptyIncidentFilters, type IncidentFilterValues } from './incidentFilters';
@@ -103,35 +93,24 @@ export function IncidentFiltersForm({ applied, onApply }: IncidentFiltersFormPro
             data-testid={testIds.incidents.filterSearch}
           />
         </Field>
-        <Field label="Created" className={s.field}>
-          <div data-testid={testIds.incidents.filterTimeRange} className={s.timeRange}>
-            <TimeRangeInput
-              value={draft.timeRange}
-              onChange={(timeRange) => setDraft({ ...draft, timeRange })}
-              clearable
-              placeholder="Any time"
-              isReversed={false}
-            />
-          </div>
-        </Field>
-        <Stack direction="row" gap={1}>
-          <Button type="submit" icon="filter" data-testid={testIds.incidents.applyFilters}>
-            Apply filters
-          </Button>
-          <Button type="button" variant="secondary" onClick={onClear} data-testid={testIds.incidents.clearFilters}>
-            Clear
-          </Button>
-        </Stack>
+        <TimeRangeFilter
+          label="Created"
+          value={draft.timeRange}
+          onChange={(timeRange) => setDraft({ ...draft, timeRange })}
+          data-testid={testIds.incidents.filterTimeRange}
+        />
+        <FilterButtons
+          onClear={onClear}
+          applyTestId={testIds.incidents.applyFilters}
+          clearTestId={testIds.incidents.clearFilters}
+        />
       </Stack>
     </form>
   );
 }
 
-const getStyles = (theme: GrafanaTheme2) => ({
+const getStyles = () => ({
   field: css({
     marginBottom: 0,
-  }),
-  timeRange: css({
-    minWidth: theme.spacing(32),
   }),
 });

@@ -12,6 +12,7 @@ import {
   type IncidentPage,
 } from '../../api';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert/ApiErrorAlert';
+import { getTableStyles } from '../../components/DataTable/getTableStyles';
 import { SeverityBadge, StatusBadge } from '../../components/IncidentBadges/IncidentBadges';
 import { testIds } from '../../components/testIds';
 import { ROUTES } from '../../constants';
@@ -300,23 +301,7 @@ function IncidentRow({ incident, now }: { incident: Incident; now: number }) {
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  table: css({
-    width: '100%',
-    borderCollapse: 'collapse',
-    'th, td': {
-      padding: theme.spacing(1),
-      textAlign: 'left',
-      verticalAlign: 'top',
-      borderBottom: `1px solid ${theme.colors.border.weak}`,
-    },
-    th: {
-      color: theme.colors.text.secondary,
-      fontWeight: theme.typography.fontWeightMedium,
-    },
-    'tbody tr:hover': {
-      background: theme.colors.action.hover,
-    },
-  }),
+  ...getTableStyles(theme, { highlightRowOnHover: true }),
   titleCell: css({
     minWidth: theme.spacing(30),
     wordBreak: 'break-word',

@@ -29,6 +29,7 @@ import {
   type IngestToken,
 } from '../../api';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert/ApiErrorAlert';
+import { getTableStyles } from '../../components/DataTable/getTableStyles';
 import { testIds } from '../../components/testIds';
 import { useAsyncData } from '../../utils/useAsyncData';
 import { alertmanagerSnippet, grafanaContactPointSnippet } from './ingestSnippets';
@@ -495,20 +496,7 @@ function Snippet({
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  table: css({
-    width: '100%',
-    borderCollapse: 'collapse',
-    'th, td': {
-      padding: theme.spacing(1),
-      textAlign: 'left',
-      verticalAlign: 'top',
-      borderBottom: `1px solid ${theme.colors.border.weak}`,
-    },
-    th: {
-      color: theme.colors.text.secondary,
-      fontWeight: theme.typography.fontWeightMedium,
-    },
-  }),
+  ...getTableStyles(theme),
   code: css({
     fontFamily: theme.typography.fontFamilyMonospace,
     fontSize: theme.typography.bodySmall.fontSize,

@@ -23,6 +23,7 @@ import {
   type ProjectRoleName,
 } from '../../api';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert/ApiErrorAlert';
+import { getTableStyles } from '../../components/DataTable/getTableStyles';
 import { testIds } from '../../components/testIds';
 import { useAsyncData } from '../../utils/useAsyncData';
 import { canGrantRole, grantableRoleOptions } from './roles';
@@ -305,20 +306,7 @@ function AddMemberForm({ projectId, callerRole, onAdded }: AddMemberFormProps) {
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  table: css({
-    width: '100%',
-    borderCollapse: 'collapse',
-    'th, td': {
-      padding: theme.spacing(1),
-      textAlign: 'left',
-      verticalAlign: 'top',
-      borderBottom: `1px solid ${theme.colors.border.weak}`,
-    },
-    th: {
-      color: theme.colors.text.secondary,
-      fontWeight: theme.typography.fontWeightMedium,
-    },
-  }),
+  ...getTableStyles(theme),
   nowrap: css({
     whiteSpace: 'nowrap',
   }),

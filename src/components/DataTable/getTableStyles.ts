@@ -1,0 +1,30 @@
+import { css } from '@emotion/css';
+import { GrafanaTheme2 } from '@grafana/data';
+
+interface TableStyleOptions {
+  /** Highlight the body row under the pointer. */
+  highlightRowOnHover?: boolean;
+}
+
+/** The look the app's plain HTML tables share; spread into a page's styles, it gives `table`. */
+export const getTableStyles = (theme: GrafanaTheme2, { highlightRowOnHover = false }: TableStyleOptions = {}) => ({
+  table: css({
+    width: '100%',
+    borderCollapse: 'collapse',
+    'th, td': {
+      padding: theme.spacing(1),
+      textAlign: 'left',
+      verticalAlign: 'top',
+      borderBottom: `1px solid ${theme.colors.border.weak}`,
+    },
+    th: {
+      color: theme.colors.text.secondary,
+      fontWeight: theme.typography.fontWeightMedium,
+    },
+    ...(highlightRowOnHover && {
+      'tbody tr:hover': {
+        background: theme.colors.action.hover,
+      },
+    }),
+  }),
+});
