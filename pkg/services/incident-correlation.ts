@@ -180,62 +180,6 @@ export class IncidentCorrelation {
   }
 
   private async writeAssignments(tx: Queryable, scope: Scope, touched: WorkingIncident[], now: Date): Promise<void> {
-    const created = touched.filter((i) => i.isNew);
-    if (created.length > 0) {
-      await tx.query(
-        `INSERT INTO incidents (id, org_id, project_id, title, status, severity, service, group_key, origin, warnings,
-                                created_by, created_at, updated_at, last_signal_at)
-         SELECT r.id, $1, $2, r.title, 'triggered', r.severity, r.service, r.group_key, 'correlation',
-                coalesce(r.warnings, '{}'), $3, $4, $4, r.last_signal_at
-           FROM jsonb_to_recordset($5::jsonb) AS r(id uuid, title text, severity text, service text, group_key text,
-                warnings text[], last_signal_at timestamptz)`,
-        [
-          scope.orgId,
-          scope.projectId,
-          actor.id,
-          now,
-          JSON.stringify(
-            created.map((i) => ({
-              id: i.id,
-              title: i.title,
-              severity: i.severity,
-              service: i.service,
-              group_key: i.groupKey,
-              warnings: i.warnings,
-              last_signal_at: i.lastSignalAt.toISOString(),
-            }))
-          ),
-        ]
-      );
-    }
-    // Counts, severity, last signal, warnings and reopen for every touched incident, in one statement.
-    await tx.query(
-      `UPDATE incidents i SET signal_count = i.signal_count + r.attached, firing_count = i.firing_count + r.firing,
-              severity = r.severity, last_signal_at = greatest(i.last_signal_at, r.last_signal_at), warnings = r.warnings,
-              updated_at = $2,
-              status = CASE WHEN r.reopened THEN 'triggered' ELSE i.status END,
-              resolved_at = CASE WHEN r.reopened THEN NULL ELSE i.resolved_at END,
-              resolved_by = CASE WHEN r.reopened THEN NULL ELSE i.resolved_by END,
-              reopen_count = i.reopen_count + CASE WHEN r.reopened THEN 1 ELSE 0 END
-         FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, attached int, firing int, severity text, last_signal_at timestamptz,
-              warnings text[], reopened boolean)
-        WHERE i.id = r.id AND i.project_id = $3`,
-      [
-        JSON.stringify(
-          touched.map((i) => ({
-            id: i.id,
-            attached: i.attached,
-            firing: i.attachedFiring,
-            severity: i.severity,
-            last_signal_at: i.lastSignalAt.toISOString(),
-            warnings: i.warnings,
-            reopened: i.reopened,
-          }))
-        ),
-        now,
-        scope.projectId,
-      ]
-    );
     const events: EventInput[] = [];
     for (const incident of touched) {
       if (incident.isNew) {
@@ -255,11 +199,61 @@ export class IncidentCorrelation {
       }
       events.push({ incidentId: incident.id, kind: 'signals_attached', details: { count: incident.attached } });
     }
-    await recordEvents(tx, scope, events, now);
-    await notify(
-      tx,
-      scope,
-      touched.map((i) => ({ type: i.isNew ? 'incident.created' : 'incident.updated', incidentId: i.id }))
+    const rows = touched.map((i) => ({
+      id: i.id,
+      is_new: i.isNew,
+      title: i.title,
+      service: i.service,
+      group_key: i.groupKey,
+      attached: i.attached,
+      firing: i.attachedFiring,
+      severity: i.severity,
+      last_signal_at: i.lastSignalAt.toISOString(),
+      warnings: i.warnings,
+      reopened: i.reopened,
+    }));
+    // One statement for the batch: new incidents (with their counts), the counts, severity and reopen of the
+    // existing ones, the timeline entries and the live events. Foreign keys are checked at the statement's end,
+    // so the timeline may name incidents that the same statement creates.
+    await tx.query(
+      `WITH r AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, is_new boolean, title text, service text, group_key text,
+                attached int, firing int, severity text, last_signal_at timestamptz, warnings text[], reopened boolean)
+       ), created AS (
+         INSERT INTO incidents (id, org_id, project_id, title, status, severity, service, group_key, origin, warnings,
+                                signal_count, firing_count, created_by, created_at, updated_at, last_signal_at)
+         SELECT r.id, $2, $3, r.title, 'triggered', r.severity, r.service, r.group_key, 'correlation',
+                coalesce(r.warnings, '{}'), r.attached, r.firing, $4, $5, $5, r.last_signal_at
+           FROM r WHERE r.is_new
+       ), updated AS (
+         UPDATE incidents i SET signal_count = i.signal_count + r.attached, firing_count = i.firing_count + r.firing,
+                severity = r.severity, last_signal_at = greatest(i.last_signal_at, r.last_signal_at), warnings = r.warnings,
+                updated_at = $5,
+                status = CASE WHEN r.reopened THEN 'triggered' ELSE i.status END,
+                resolved_at = CASE WHEN r.reopened THEN NULL ELSE i.resolved_at END,
+                resolved_by = CASE WHEN r.reopened THEN NULL ELSE i.resolved_by END,
+                reopen_count = i.reopen_count + CASE WHEN r.reopened THEN 1 ELSE 0 END
+           FROM r WHERE NOT r.is_new AND i.id = r.id AND i.project_id = $3
+       ), timeline AS (
+         INSERT INTO incident_events (org_id, project_id, incident_id, kind, actor_type, actor_id, actor_name, details, created_at)
+         SELECT $2, $3, e.incident_id, e.kind, $6, $4, $7, e.details, $5
+           FROM jsonb_to_recordset($8::jsonb) AS e(incident_id uuid, kind text, details jsonb)
+       )
+       SELECT pg_notify($9, n) FROM unnest($10::text[]) AS n`,
+      [
+        JSON.stringify(rows),
+        scope.orgId,
+        scope.projectId,
+        actor.id,
+        now,
+        actor.type,
+        actor.name,
+        JSON.stringify(events.map((e) => ({ incident_id: e.incidentId, kind: e.kind, details: e.details }))),
+        LIVE_CHANNEL,
+        touched.map((i) =>
+          JSON.stringify({ orgId: scope.orgId, projectId: scope.projectId, type: i.isNew ? 'incident.created' : 'incident.updated', incidentId: i.id })
+        ),
+      ]
     );
   }
 }

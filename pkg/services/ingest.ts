@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IngestResult } from '../contract/index.ts';
 import { mergeDrafts, type MergedSignal, type SignalDraft } from '../core/signal.ts';
-import { setTenant, type Database, type Queryable } from '../adapters/db/database.ts';
+import { enterTenantLocked, type Database, type Queryable } from '../adapters/db/database.ts';
 import { AppError } from './errors.ts';
 import type { IncidentCorrelation } from './incident-correlation.ts';
 import type { Metrics } from './metrics.ts';
@@ -147,7 +147,6 @@ export class IngestService {
     await this.db.withApp(async (tx) => {
       for (const group of groups.values()) {
         const scope = { orgId: group.orgId, projectId: group.projectId };
-        await setTenant(tx, scope);
         const drafts = group.members.flatMap((i) => batch[i]!.drafts.map((draft) => ({ draft, delivery: i })));
         const { merged, hashes } = mergeDrafts(drafts.map((d) => d.draft));
         const outcome = await this.store(tx, scope, merged, now);
@@ -183,7 +182,8 @@ export class IngestService {
    * incident; a `resolved` for a stored firing signal closes it; anything else is a duplicate and changes nothing.
    */
   private async store(tx: Queryable, scope: { orgId: number; projectId: string }, merged: MergedSignal[], now: Date) {
-    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`ingest:${scope.projectId}`]);
+    // The tenant of this group and the project's lock, in one round trip.
+    await enterTenantLocked(tx, scope, `ingest:${scope.projectId}`);
     const existing = new Map(
       (
         await tx.query<{ hash: string; status: 'firing' | 'resolved' }>(

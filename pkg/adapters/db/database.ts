@@ -28,7 +28,7 @@ export interface Database {
   /**
    * Runs `fn` in one transaction as the application role with no tenant context: it sees no tenant rows, and
    * reaches across tenants only through the narrow SECURITY DEFINER functions of the schema (e.g. resolving an
-   * ingest token). The caller may then enter tenants with `setTenant`.
+   * ingest token). The caller may then enter tenants with `enterTenantLocked`.
    */
   withApp<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Runs `fn` in one transaction as the connecting (owner) role: migrations and maintenance only. */
@@ -58,13 +58,14 @@ export async function enterApp(tx: Queryable): Promise<void> {
   ]);
 }
 
-/** Switches the tenant within a transaction already in the application role. */
-export async function setTenant(tx: Queryable, tenant: TenantContext): Promise<void> {
+/** Switches the tenant within a transaction already in the application role, and takes a transaction-scoped
+ * advisory lock on `lockKey`, in one statement. */
+export async function enterTenantLocked(tx: Queryable, tenant: TenantContext, lockKey: string): Promise<void> {
   checkTenant(tenant);
-  await tx.query(`SELECT set_config('app.org_id', $1, true), set_config('app.project_id', $2, true)`, [
-    String(tenant.orgId),
-    tenant.projectId ?? '',
-  ]);
+  await tx.query(
+    `SELECT set_config('app.org_id', $1, true), set_config('app.project_id', $2, true), pg_advisory_xact_lock(hashtextextended($3, 0))`,
+    [String(tenant.orgId), tenant.projectId ?? '', lockKey]
+  );
 }
 
 function checkTenant(tenant: TenantContext): void {
