@@ -63,7 +63,6 @@ export default defineConfig([
       '**/coverage',
       '**/dist/',
       '**/artifacts/',
-      '**/work/',
       '**/ci/',
       'data/',
       'dist/',
