@@ -6,7 +6,7 @@ import type { SignalDraft } from '../core/signal.ts';
 import type { Queryable } from '../adapters/db/database.ts';
 import { appendAudit } from './audit.ts';
 import { systemActor } from './caller.ts';
-import { LIVE_CHANNEL } from './live-events.ts';
+import { LIVE_CHANNEL, livePayload, notifyLive } from './live-events.ts';
 import type { Metrics } from './metrics.ts';
 
 export interface IncidentCorrelationConfig extends CorrelationConfig {
@@ -127,7 +127,7 @@ export class IncidentCorrelation {
       }
     }
     await recordEvents(tx, scope, events, now);
-    await notify(tx, scope, rows.map((r) => ({ type: 'incident.updated' as const, incidentId: r.id })));
+    await notifyLive(tx, scope, rows.map((r) => ({ type: 'incident.updated' as const, incidentId: r.id })));
   }
 
   private async candidates(tx: Queryable, scope: Scope, drafts: SignalDraft[], now: Date): Promise<Map<string, WorkingIncident>> {
@@ -250,9 +250,7 @@ export class IncidentCorrelation {
         actor.name,
         JSON.stringify(events.map((e) => ({ incident_id: e.incidentId, kind: e.kind, details: e.details }))),
         LIVE_CHANNEL,
-        touched.map((i) =>
-          JSON.stringify({ orgId: scope.orgId, projectId: scope.projectId, type: i.isNew ? 'incident.created' : 'incident.updated', incidentId: i.id })
-        ),
+        touched.map((i) => livePayload(scope, { type: i.isNew ? 'incident.created' : 'incident.updated', incidentId: i.id })),
       ]
     );
   }
@@ -283,15 +281,4 @@ async function recordEvents(tx: Queryable, scope: Scope, events: EventInput[], a
       JSON.stringify(events.map((e) => ({ incident_id: e.incidentId, kind: e.kind, details: e.details }))),
     ]
   );
-}
-
-/** Live events of a batch, one NOTIFY each, in one statement (delivered at commit). */
-async function notify(tx: Queryable, scope: Scope, events: Array<{ type: 'incident.created' | 'incident.updated'; incidentId: string }>) {
-  if (events.length === 0) {
-    return;
-  }
-  await tx.query('SELECT pg_notify($1, e) FROM unnest($2::text[]) AS e', [
-    LIVE_CHANNEL,
-    events.map((e) => JSON.stringify({ orgId: scope.orgId, projectId: scope.projectId, ...e })),
-  ]);
 }

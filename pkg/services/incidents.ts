@@ -17,7 +17,7 @@ import type { Database, Queryable } from '../adapters/db/database.ts';
 import { appendAudit } from './audit.ts';
 import type { AuditActor } from './caller.ts';
 import { AppError, badRequest, notFound } from './errors.ts';
-import { LIVE_CHANNEL } from './live-events.ts';
+import { notifyLive } from './live-events.ts';
 import type { Metrics } from './metrics.ts';
 
 export interface ProjectScope {
@@ -168,7 +168,7 @@ export class IncidentsService {
         resourceId: id,
         details: { title: body.title, severity: body.severity, service: body.service ?? null, origin: 'manual' },
       }, now);
-      await notify(tx, scope, 'incident.created', id);
+      await notifyLive(tx, scope, [{ type: 'incident.created', incidentId: id }]);
       return inserted;
     });
     this.metrics.incidentsOpened.inc({ origin: 'manual' });
@@ -192,7 +192,7 @@ export class IncidentsService {
       );
       await recordChange(tx, scope, actor, id, 'updated', { changes }, now);
       await appendAudit(tx, scope, actor, { action: 'incident.updated', resourceType: 'incident', resourceId: id, details: { changes } }, now);
-      await notify(tx, scope, 'incident.updated', id);
+      await notifyLive(tx, scope, [{ type: 'incident.updated', incidentId: id }]);
       return present(updated);
     });
   }
@@ -231,7 +231,7 @@ export class IncidentsService {
         resourceId: id,
         details,
       }, now);
-      await notify(tx, scope, 'incident.updated', id);
+      await notifyLive(tx, scope, [{ type: 'incident.updated', incidentId: id }]);
       if (effects.reopened) {
         this.metrics.incidentsOpened.inc({ origin: 'manual' });
       }
@@ -245,7 +245,7 @@ export class IncidentsService {
       await load(tx, scope, id);
       const event = await recordChange(tx, scope, actor, id, 'comment', { body: body.body }, now);
       await appendAudit(tx, scope, actor, { action: 'incident.commented', resourceType: 'incident', resourceId: id, details: { eventId: event.id } }, now);
-      await notify(tx, scope, 'incident.updated', id);
+      await notifyLive(tx, scope, [{ type: 'incident.updated', incidentId: id }]);
       return event;
     });
   }
@@ -311,10 +311,6 @@ async function recordChange(
     )
   ).rows[0]!;
   return presentEvent(row);
-}
-
-async function notify(tx: Queryable, scope: ProjectScope, type: 'incident.created' | 'incident.updated', incidentId: string) {
-  await tx.query('SELECT pg_notify($1, $2)', [LIVE_CHANNEL, JSON.stringify({ orgId: scope.orgId, projectId: scope.projectId, type, incidentId })]);
 }
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);

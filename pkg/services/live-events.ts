@@ -1,12 +1,24 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { LiveEvent } from '../contract/index.ts';
-import type { Database } from '../adapters/db/database.ts';
+import type { Database, Queryable } from '../adapters/db/database.ts';
 import type { Metrics } from './metrics.ts';
 
 /** NOTIFY channel for incident events; every replica listens and fans out to its own SSE clients. */
 export const LIVE_CHANNEL = 'sre_copilot_events';
 
 type Listener = (event: LiveEvent) => void;
+
+/** The NOTIFY payload of a live event: the tenant it belongs to, so each replica forwards it to that project only. */
+export function livePayload(scope: { orgId: number; projectId: string }, event: LiveEvent): string {
+  return JSON.stringify({ orgId: scope.orgId, projectId: scope.projectId, type: event.type, incidentId: event.incidentId });
+}
+
+/** Sends live events inside the caller's transaction (PostgreSQL delivers them at commit), one statement for all. */
+export async function notifyLive(tx: Queryable, scope: { orgId: number; projectId: string }, events: LiveEvent[]): Promise<void> {
+  if (events.length > 0) {
+    await tx.query('SELECT pg_notify($1, e) FROM unnest($2::text[]) AS e', [LIVE_CHANNEL, events.map((e) => livePayload(scope, e))]);
+  }
+}
 
 /**
  * Fan-out of incident events to server-sent-event clients, per project. Events come from PostgreSQL

@@ -26,7 +26,7 @@ import { expect } from 'vitest';
 import { loadConfig } from '../../pkg/config.ts';
 import { createSidecar, type Sidecar } from '../../pkg/main.ts';
 import { REPO_ROOT } from '../grafana-host/bundle.ts';
-import { PLUGIN_ID } from '../grafana-host/fixture.ts';
+import { PLUGIN_ID, defaultFixture, type GrafanaFixture } from '../grafana-host/fixture.ts';
 import { startGrafanaHost, type GrafanaHost, type GrafanaHostOptions } from '../grafana-host/server.ts';
 
 export { PLUGIN_ID };
@@ -319,4 +319,43 @@ export async function withSession(
   } finally {
     await session.close();
   }
+}
+
+/**
+ * The default fixture plus frank (id 7, org Editor) and grace (id 8, org Viewer), made members of the named teams
+ * of org 1: an engineer and a viewer for flows that need both.
+ */
+export function fixtureWithEngineerAndViewer(teams: { frank: string[]; grace: string[] }): GrafanaFixture {
+  const base = defaultFixture();
+  base.users.push(
+    {
+      id: 7,
+      uid: 'u-frank',
+      login: 'frank',
+      name: 'Frank Engineer',
+      email: 'frank@example.com',
+      orgs: [{ orgId: 1, role: 'Editor' }],
+    },
+    {
+      id: 8,
+      uid: 'u-grace',
+      login: 'grace',
+      name: 'Grace Viewer',
+      email: 'grace@example.com',
+      orgs: [{ orgId: 1, role: 'Viewer' }],
+    }
+  );
+  for (const [userId, names] of [
+    [7, teams.frank],
+    [8, teams.grace],
+  ] as const) {
+    for (const name of names) {
+      const team = base.teams.find((t) => t.orgId === 1 && t.name === name);
+      if (!team) {
+        throw new Error(`the default fixture has no team ${name} in org 1`);
+      }
+      team.members.push({ userId, permission: 0 });
+    }
+  }
+  return base;
 }

@@ -4,7 +4,7 @@
  * live over the server-sent-event stream through the host's plugin proxy; responders acknowledge, investigate and
  * comment, viewers watch, and other teams see nothing of it.
  *
- * Who is who (the default fixture plus frank and grace, see `fixture()` below):
+ * Who is who (the default fixture plus frank and grace, see `fixtureWithEngineerAndViewer` in harness.ts):
  * - Checkout (team 2, org 1) is project X: bob is its team Admin (project admin), frank a member with org Editor
  *   (engineer), grace a member with org Viewer (viewer).
  * - Payments (team 1, org 1) is project Y: carol is its team Admin and in no other team.
@@ -14,8 +14,15 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { IncidentDetail, IncidentPage, IngestResult, Project, ProjectList } from '../../pkg/contract/index.ts';
 import { alertmanagerPayload, type TestAlert } from '../../pkg/testing/alert-payloads.ts';
 import { testIds } from '../../src/components/testIds.ts';
-import { defaultFixture, type GrafanaFixture } from '../grafana-host/fixture.ts';
-import { launchBrowser, PLUGIN_ID, startStack, withSession, type Session, type Stack } from './harness.ts';
+import {
+  fixtureWithEngineerAndViewer,
+  launchBrowser,
+  PLUGIN_ID,
+  startStack,
+  withSession,
+  type Session,
+  type Stack,
+} from './harness.ts';
 
 const API = `/api/plugin-proxy/${PLUGIN_ID}/api/v1`;
 
@@ -28,33 +35,6 @@ const PAGES = {
 
 /** Polls up to 10 s (vitest's default is 1 s): live updates, listings and transitions take a moment. */
 const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 10_000 });
-
-/** The default fixture, plus frank (org Editor) and grace (org Viewer), both members of Checkout only. */
-function fixture(): GrafanaFixture {
-  const base = defaultFixture();
-  base.users.push(
-    {
-      id: 7,
-      uid: 'u-frank',
-      login: 'frank',
-      name: 'Frank Engineer',
-      email: 'frank@example.com',
-      orgs: [{ orgId: 1, role: 'Editor' }],
-    },
-    {
-      id: 8,
-      uid: 'u-grace',
-      login: 'grace',
-      name: 'Grace Viewer',
-      email: 'grace@example.com',
-      orgs: [{ orgId: 1, role: 'Viewer' }],
-    }
-  );
-  base.teams
-    .find((t) => t.name === 'Checkout')!
-    .members.push({ userId: 7, permission: 0 }, { userId: 8, permission: 0 });
-  return base;
-}
 
 /** When the alerts started firing: a few minutes ago, as Alertmanager reports them. */
 const STARTS_AT = new Date(Date.now() - 5 * 60_000).toISOString();
@@ -200,7 +180,10 @@ describe('incidents in the stand-in Grafana host, with the real sidecar', () => 
   let cartIncidentId: string;
 
   beforeAll(async () => {
-    [stack, browser] = await Promise.all([startStack({ host: { fixture: fixture() } }), launchBrowser()]);
+    [stack, browser] = await Promise.all([
+      startStack({ host: { fixture: fixtureWithEngineerAndViewer({ frank: ['Checkout'], grace: ['Checkout'] }) } }),
+      launchBrowser(),
+    ]);
     stack.configureOrg(1);
     await stack.connectTeamsApi(1);
     // bob is in both teams of org 1: his first listing registers both as projects.

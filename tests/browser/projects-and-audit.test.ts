@@ -2,7 +2,7 @@
  * Projects and the audit log in Chromium, with the real sidecar: switching projects, who sees which audit entries,
  * and which controls each project role gets on the Project page.
  *
- * Who is who (the default fixture plus frank and grace, see `fixture()` below):
+ * Who is who (the default fixture plus frank and grace, see `fixtureWithEngineerAndViewer` in harness.ts):
  * - Checkout (team 2, org 1) is project X: bob is its team Admin (project admin), frank a member (engineer).
  * - Payments (team 1, org 1) is project Y: carol is its team Admin (project admin, Y only), frank and bob
  *   members with org Editor (engineers), grace a member with org Viewer (viewer).
@@ -12,8 +12,15 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Project, ProjectList, ProjectMember } from '../../pkg/contract/index.ts';
 import { testIds } from '../../src/components/testIds.ts';
-import { defaultFixture, type GrafanaFixture } from '../grafana-host/fixture.ts';
-import { launchBrowser, PLUGIN_ID, startStack, withSession, type Session, type Stack } from './harness.ts';
+import {
+  fixtureWithEngineerAndViewer,
+  launchBrowser,
+  PLUGIN_ID,
+  startStack,
+  withSession,
+  type Session,
+  type Stack,
+} from './harness.ts';
 
 const API = `/api/plugin-proxy/${PLUGIN_ID}/api/v1`;
 
@@ -24,33 +31,6 @@ const PAGES = {
   audit: `/a/${PLUGIN_ID}/audit`,
   project: `/a/${PLUGIN_ID}/project`,
 };
-
-/** The default fixture, plus frank (org Editor, in Payments and Checkout) and grace (org Viewer, in Payments). */
-function fixture(): GrafanaFixture {
-  const base = defaultFixture();
-  base.users.push(
-    {
-      id: 7,
-      uid: 'u-frank',
-      login: 'frank',
-      name: 'Frank Engineer',
-      email: 'frank@example.com',
-      orgs: [{ orgId: 1, role: 'Editor' }],
-    },
-    {
-      id: 8,
-      uid: 'u-grace',
-      login: 'grace',
-      name: 'Grace Viewer',
-      email: 'grace@example.com',
-      orgs: [{ orgId: 1, role: 'Viewer' }],
-    }
-  );
-  const team = (name: string) => base.teams.find((t) => t.name === name)!;
-  team('Payments').members.push({ userId: 7, permission: 0 }, { userId: 8, permission: 0 });
-  team('Checkout').members.push({ userId: 7, permission: 0 });
-  return base;
-}
 
 /** One audit row as the page shows it. */
 interface AuditRow {
@@ -161,7 +141,12 @@ describe('projects and the audit log in the stand-in Grafana host, with the real
   let Y: Project;
 
   beforeAll(async () => {
-    [stack, browser] = await Promise.all([startStack({ host: { fixture: fixture() } }), launchBrowser()]);
+    [stack, browser] = await Promise.all([
+      startStack({
+        host: { fixture: fixtureWithEngineerAndViewer({ frank: ['Payments', 'Checkout'], grace: ['Payments'] }) },
+      }),
+      launchBrowser(),
+    ]);
     stack.configureOrg(1);
     stack.configureOrg(2);
     await stack.connectTeamsApi(1);
