@@ -85,6 +85,18 @@ export const configSchema = z.object({
   INGEST_MAX_QUEUE: z.coerce.number().int().min(1).max(1_000_000).default(5000),
   INGEST_MAX_BATCH_SIGNALS: z.coerce.number().int().min(1).max(100_000).default(5000),
   INGEST_RATE_LIMIT_PER_PROJECT_PER_SECOND: z.coerce.number().int().min(1).default(5000),
+  POLLING_ENABLED: bool.default(true),
+  PROMETHEUS_POLL_INTERVAL: z.coerce.number().min(1).max(3600).default(60),
+  PROMETHEUS_DEFAULT_QUERIES: z.string().min(1).default('config/promql_templates.yaml'),
+  PROMETHEUS_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/, 'host or host:port'))),
+  PROMETHEUS_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(300).default(10),
+  PROMETHEUS_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(4),
+  PROMETHEUS_HISTORY_HOURS: z.coerce.number().min(0).max(24 * 31).default(24 * 7),
+  ANOMALY_THRESHOLD: z.coerce.number().gt(0).lt(1).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -370,7 +370,7 @@ describe.each(TEST_DIALECTS)('integrations on %s', (dialect) => {
   it.each<[string, Record<string, unknown>, RegExp]>([
     [
       'an unknown secret name',
-      { type: 'prometheus', name: 'v', secrets: { token: S.rejected } },
+      { type: 'prometheus', config: { datasourceUid: 'prom' }, name: 'v', secrets: { token: S.rejected } },
       /^secrets: prometheus integrations accept password, bearerToken; not token$/,
     ],
     [
@@ -394,15 +394,15 @@ describe.each(TEST_DIALECTS)('integrations on %s', (dialect) => {
       /^config\.\(root\): .*apiKey/,
     ],
     ['an unknown type', { type: 'mysql', name: 'v' }, /^type: /],
-    ['an empty secret', { type: 'prometheus', name: 'v', secrets: { password: '' } }, /^secrets\.password: /],
+    ['an empty secret', { type: 'prometheus', config: { datasourceUid: 'prom' }, name: 'v', secrets: { password: '' } }, /^secrets\.password: /],
     [
       'a secret that is not a string',
-      { type: 'prometheus', name: 'v', secrets: { password: 42 } },
+      { type: 'prometheus', config: { datasourceUid: 'prom' }, name: 'v', secrets: { password: 42 } },
       /^secrets\.password: /,
     ],
-    ['a missing name', { type: 'prometheus', secrets: { password: S.rejected } }, /^name: /],
-    ['a blank name', { type: 'prometheus', name: '   ' }, /^name: /],
-    ['an unknown field', { type: 'prometheus', name: 'v', password: S.rejected }, /password/],
+    ['a missing name', { type: 'prometheus', config: { datasourceUid: 'prom' }, secrets: { password: S.rejected } }, /^name: /],
+    ['a blank name', { type: 'prometheus', config: { datasourceUid: 'prom' }, name: '   ' }, /^name: /],
+    ['an unknown field', { type: 'prometheus', config: { datasourceUid: 'prom' }, name: 'v', password: S.rejected }, /password/],
     ['a config that is not an object', { type: 'grafana', name: 'v', config: 'https://grafana.example' }, /^config: /],
     ['an unknown scope', { type: 'grafana', name: 'v', scope: 'global', secrets: { token: S.rejected } }, /^scope: /],
   ])('rejects a create with %s: 400 with a clear message', async (_what, body, message) => {
@@ -414,7 +414,7 @@ describe.each(TEST_DIALECTS)('integrations on %s', (dialect) => {
 
   it('rejects bad updates with 400 and leaves the integration as it was', async () => {
     const created = await ok<Integration>(
-      create(xAdmin, { type: 'prometheus', name: 'upd', secrets: { password: S.misc } }, X),
+      create(xAdmin, { type: 'prometheus', config: { datasourceUid: 'prom' }, name: 'upd', secrets: { password: S.misc } }, X),
       201
     );
     const before = await row(created.id);
@@ -454,19 +454,19 @@ describe.each(TEST_DIALECTS)('integrations on %s', (dialect) => {
 
   it('refuses duplicate names in the same scope with 409', async () => {
     const first = await ok<Integration>(
-      create(xAdmin, { type: 'prometheus', name: 'dup', secrets: { password: S.misc } }, X),
+      create(xAdmin, { type: 'prometheus', config: { datasourceUid: 'prom' }, name: 'dup', secrets: { password: S.misc } }, X),
       201
     );
     await fails(
-      create(xAdmin, { type: 'prometheus', name: 'dup', secrets: { password: S.rejected } }, X),
+      create(xAdmin, { type: 'prometheus', config: { datasourceUid: 'prom' }, name: 'dup', secrets: { password: S.rejected } }, X),
       409,
       /^an integration named "dup" already exists here$/
     );
     await fails(create(xAdmin, { type: 'openai', name: '  dup ' }, X), 409, /"dup" already exists/); // names are trimmed
     // the same name is fine in another project, at org level, and in another org
-    await ok(create(admin1, { type: 'prometheus', name: 'dup' }, Y), 201);
-    await ok(create(admin1, { type: 'prometheus', name: 'dup', scope: 'org' }), 201);
-    await ok(create(admin2, { type: 'prometheus', name: 'dup', scope: 'org' }), 201);
+    await ok(create(admin1, { type: 'prometheus', config: { datasourceUid: 'prom' }, name: 'dup' }, Y), 201);
+    await ok(create(admin1, { type: 'prometheus', config: { datasourceUid: 'prom' }, name: 'dup', scope: 'org' }), 201);
+    await ok(create(admin2, { type: 'prometheus', config: { datasourceUid: 'prom' }, name: 'dup', scope: 'org' }), 201);
     await fails(create(admin1, { type: 'alertmanager', name: 'dup', scope: 'org' }), 409);
 
     // renaming onto a taken name, too; nothing changes
@@ -498,11 +498,11 @@ describe.each(TEST_DIALECTS)('integrations on %s', (dialect) => {
 
   it('stores secrets only as AES-GCM ciphertext bound to the row', async () => {
     const a = await ok<Integration>(
-      create(xAdmin, { type: 'prometheus', name: 'enc-a', secrets: { password: S.shared } }, X),
+      create(xAdmin, { type: 'prometheus', config: { datasourceUid: 'prom' }, name: 'enc-a', secrets: { password: S.shared } }, X),
       201
     );
     const b = await ok<Integration>(
-      create(xAdmin, { type: 'prometheus', name: 'enc-b', secrets: { password: S.shared } }, X),
+      create(xAdmin, { type: 'prometheus', config: { datasourceUid: 'prom' }, name: 'enc-b', secrets: { password: S.shared } }, X),
       201
     );
     const ra = (await row(a.id))!;

@@ -97,7 +97,7 @@ export async function buildServer(deps: ServerDeps, config: ServerConfig): Promi
       .withOwner((tx) => tx.query('SELECT 1'))
       .then(() => true)
       .catch(() => false);
-    return { status: ok ? 'ok' : 'degraded', version: config.version, database: { dialect: deps.db.dialect, ok } };
+    return { status: ok ? 'ok' : 'degraded', version: config.version, database: { dialect: deps.db.dialect, ok }, integrations: [] };
   });
 
   // Prometheus exposition of the sidecar's own metrics (no tenant data in them).

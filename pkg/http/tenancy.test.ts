@@ -1144,7 +1144,7 @@ describe.each(TEST_DIALECTS)('tenant isolation on %s', (dialect) => {
       secrets: { password: SECRETS.x },
     });
     const yIntegration = await createIntegration(bob, y.id, {
-      type: 'prometheus',
+      type: 'prometheus', config: { datasourceUid: 'prom' },
       name: 'prom-y',
       secrets: { password: SECRETS.y },
     });
@@ -1170,7 +1170,7 @@ describe.each(TEST_DIALECTS)('tenant isolation on %s', (dialect) => {
       call(admin2, `/api/v1/projects/${z.id}/members/30`, { method: 'PUT', body: { role: 'engineer', login: 'erin' } })
     );
     const zIntegration = await createIntegration(zAdmin, z.id, {
-      type: 'prometheus',
+      type: 'prometheus', config: { datasourceUid: 'prom' },
       name: 'prom-z',
       secrets: { password: SECRETS.z },
     });

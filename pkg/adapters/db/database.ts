@@ -33,6 +33,12 @@ export interface Database {
   withApp<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Runs `fn` in one transaction as the connecting (owner) role: migrations and maintenance only. */
   withOwner<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs one SQL text on its own, outside any transaction this port opens, as the connecting (owner) role: a
+   * parameterized statement, or a script of several statements without parameters (the rows of all of them are
+   * returned). For libraries that manage their own statements and transactions, such as the job queue.
+   */
+  statement<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>;
   /** Calls `onNotify` for every NOTIFY on `channel` (from any replica); resolves to an unsubscribe function. */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;

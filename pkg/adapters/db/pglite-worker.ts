@@ -9,7 +9,7 @@ import { PGlite } from '@electric-sql/pglite';
 
 interface Request {
   id: number;
-  type: 'open' | 'query' | 'exec' | 'listen' | 'unlisten' | 'dump' | 'close';
+  type: 'open' | 'query' | 'exec' | 'script' | 'listen' | 'unlisten' | 'dump' | 'close';
   sql?: string;
   params?: unknown[];
   channel?: string;
@@ -26,6 +26,27 @@ function serializeError(error: unknown) {
   return { message: e?.message ?? String(error), code: e?.code, detail: e?.detail, constraint: e?.constraint, severity: e?.severity };
 }
 
+/**
+ * One statement, or a parameterless script, outside the main thread's transactions. A script that fails inside its
+ * own BEGIN leaves the one connection in an aborted transaction; roll it back so the next request starts clean.
+ */
+async function script(sql: string, params: unknown[] | undefined) {
+  try {
+    if (params?.length) {
+      const result = await pg!.query(sql, params);
+      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+    }
+    const results = await pg!.exec(sql);
+    const rows = results.flatMap((r) => r.rows);
+    return { rows, rowCount: results.reduce((n, r) => n + (r.affectedRows ?? r.rows.length), 0) };
+  } catch (error) {
+    if (pg!.isInTransaction()) {
+      await pg!.exec('ROLLBACK').catch(() => undefined);
+    }
+    throw error;
+  }
+}
+
 async function handle(request: Request): Promise<unknown> {
   switch (request.type) {
     case 'open':
@@ -38,6 +59,8 @@ async function handle(request: Request): Promise<unknown> {
     case 'exec':
       await pg!.exec(request.sql!);
       return null;
+    case 'script':
+      return script(request.sql!, request.params);
     case 'listen': {
       const channel = request.channel!;
       if (!unlisteners.has(channel)) {

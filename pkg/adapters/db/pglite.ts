@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { lockDataDir } from './lock-file.ts';
-import { checkChannel, enterApp, enterTenant, type Database, type Queryable, type TenantContext } from './database.ts';
+import { checkChannel, enterApp, enterTenant, type Database, type Queryable, type QueryResult, type TenantContext } from './database.ts';
 
 export interface PgliteOptions {
   /** Directory of the database files; undefined = in memory (tests). */
@@ -87,6 +87,19 @@ export class PgliteDatabase implements Database {
 
   withOwner<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     return this.transaction(fn);
+  }
+
+  async statement<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
+    // Same lock as transactions: the one connection must not interleave a statement into a transaction.
+    const previous = this.lock;
+    let release!: () => void;
+    this.lock = new Promise((resolve) => (release = resolve));
+    await previous;
+    try {
+      return (await this.call({ type: 'script', sql, params })) as QueryResult<T>;
+    } finally {
+      release();
+    }
   }
 
   async listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {

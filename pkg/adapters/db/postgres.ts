@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { checkChannel, enterApp, enterTenant, type Database, type Queryable, type TenantContext } from './database.ts';
+import { checkChannel, enterApp, enterTenant, type Database, type Queryable, type QueryResult, type TenantContext } from './database.ts';
 
 // int8 (counts, sequences) as JavaScript numbers: every int8 here stays far below 2^53.
 pg.types.setTypeParser(20, (value) => Number(value));
@@ -33,6 +33,16 @@ export class PostgresDatabase implements Database {
 
   withOwner<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     return this.transaction(fn);
+  }
+
+  async statement<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
+    const result = (await this.pool.query(sql, params)) as pg.QueryResult | pg.QueryResult[];
+    // A script of several statements answers one result per statement.
+    const results = Array.isArray(result) ? result : [result];
+    return {
+      rows: results.flatMap((r) => (r.rows ?? []) as T[]),
+      rowCount: results.reduce((n, r) => n + (r.rowCount ?? 0), 0),
+    };
   }
 
   /**
