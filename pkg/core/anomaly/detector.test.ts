@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createDetectorState, step, type DetectorState, type Direction, type StepResult } from './detector.ts';
 
@@ -138,6 +139,59 @@ describe('streaming detector', () => {
     expect(result.explanation.direction).toBe('up');
     expect(result.explanation.sigma).toBeGreaterThan(3);
     expect(result.explanation.baseline.spread).toBeGreaterThan(0);
-    expect(result.explanation.reason).toMatch(/σ above its usual level/);
+    expect(result.explanation.reason).toMatch(/^value beyond its range/);
+  });
+
+  it('scores a spike size it has already seen lower, and a bigger one high again', () => {
+    const rand = noise(8);
+    const values = Array.from({ length: 4000 }, () => 10 + rand());
+    for (const i of [1500, 2000, 2500]) {
+      values[i] = 20;
+    }
+    values[3000] = 40;
+    const s = scores(run(values));
+    expect(s[1500]).toBeGreaterThan(0.5);
+    // The remembered range shrinks back slowly, so a repeat days later scores, but well below the first onset.
+    expect(Math.max(s[2000]!, s[2500]!)).toBeLessThan(0.6 * s[1500]!);
+    expect(s[3000]).toBeGreaterThan(0.5);
+    const spikes = new Set([1500, 2000, 2500, 3000]);
+    expect(maxOf(s.filter((_, i) => i >= 300 && !spikes.has(i)))).toBeLessThan(0.3);
+  });
+
+  it('holds the range at a spike size that keeps coming back, so a regular spike is not an anomaly', () => {
+    const rand = noise(9);
+    // A spike to 20 every 300 samples (more often than the hold): after the first, none scores near it.
+    const values = Array.from({ length: 6000 }, (_, i) => (i >= 1500 && i % 300 === 0 ? 20 : 10 + rand()));
+    const s = scores(run(values));
+    expect(s[1500]).toBeGreaterThan(0.5);
+    const repeats = s.filter((_, i) => i > 1500 && i % 300 === 0);
+    // The value's range holds; only the short-term average, whose peak varies with the noise, can edge past its own.
+    expect(repeats.filter((x) => x < 0.05).length).toBeGreaterThanOrEqual(0.8 * repeats.length);
+    expect(maxOf(repeats)).toBeLessThan(0.5 * s[1500]!);
+  });
+
+  it('gives results that serialize to the plain contract', () => {
+    const values = sine(1500, 10);
+    values[1200] = 25;
+    const result = run(values)[1200]!;
+    const plain = JSON.parse(JSON.stringify(result)) as StepResult;
+    expect(plain).toEqual({ score: result.score, explanation: result.explanation });
+    expect(Object.keys(plain.explanation).sort()).toEqual(['baseline', 'direction', 'persistence', 'reason', 'sigma']);
+    expect(createDetectorState().version).toBe(4);
+  });
+
+  it('keeps every score in [0, 1] whatever the series', () => {
+    const value = fc.oneof(fc.double({ noNaN: true, min: -1e12, max: 1e12 }), fc.constantFrom(0, 1, -1, 1e-300));
+    fc.assert(
+      fc.property(
+        fc.array(value, { minLength: 150, maxLength: 400 }),
+        fc.constantFrom<Direction>('up', 'down', 'both'),
+        (values, direction) => {
+          const results = run(values, { direction });
+          return results.every((r) => r.score >= 0 && r.score <= 1 && Number.isFinite(r.explanation.sigma));
+        }
+      ),
+      { numRuns: 50 }
+    );
   });
 });

@@ -3,21 +3,26 @@
  * (plain JSON, stored between polls), one `step` per new sample, O(1) time and memory per point, no clock, no
  * randomness, no look-ahead.
  *
- * How a point is scored:
- * 1. Time of day. A daily profile (offset from the long-run mean by time of day) is learned online; when removing it
- *    explains a clear share of the series' variance, values are compared after removing the profile (a daily peak is
- *    then not an anomaly, and a missing daily peak is one).
- * 2. Two surprise channels: how far the (adjusted) value is from the series' long-run mean in standard deviations
- *    (level), and how much the short-term variability differs from the long-run one (variability; catches a
- *    series that goes flat or starts to thrash without leaving its range).
- * 3. Calibration per series: each channel is divided by its own running 99th percentile, so a series that is
- *    always spiky needs a bigger excursion than a calm one to look equally unusual.
- * 4. Onset emphasis: the score is how much the calibrated surprise exceeds the recent peak of surprise (which
- *    decays with a half-life in time). An anomaly scores high when it starts and not again while it lasts, and a
- *    persistent shift is re-baselined so that one change is not an anomaly forever.
+ * How a point is scored — novelty against the series' own remembered range:
+ * 1. Four features are followed: the value, its short-term average (a drift that noise alone would hide), its
+ *    short-term variability (mean absolute step) and, once a daily profile has formed, the value minus the profile
+ *    for this time of day (a missing daily peak, a flat day).
+ * 2. Each feature has a remembered range [low, high]: stretched at once by a new extreme, held while the series keeps
+ *    coming back near that end (a spike size seen every day or two stays "seen"), and once it has not been visited for
+ *    `holdPoints` samples, slowly pulled back toward the middle (half-life ≈ 3 500 samples, about 12 days at
+ *    5 minutes) so that old extremes are forgotten. A feature's novelty is how far the sample goes beyond the range,
+ *    as a share of the range's width: scale-free, so one parameter set fits every series, and a series that is
+ *    always spiky has a wide range.
+ * 3. The weighted novelties are added (a change seen by several features at once counts more than one alone), and
+ *    damped while the series is young (few samples = a narrow range that is easy to break).
+ * 4. Onset emphasis: the score is what exceeds the recent peak of novelty (which decays quickly), so a burst of
+ *    consecutive new extremes scores at its start only. A level shift scores at its onset; the range then covers
+ *    the new level and it is not an anomaly again.
+ *
+ * This runs on every sample of every polled series: the state is flat numbers (the four ranges in one packed array),
+ * nothing is allocated per sample except the result, and the explanation is built only when it is read.
  */
-import { DAY_MS, knotCount, knotPosition, learnProfile, profileAt } from './season.ts';
-import { averagingRate, quantileFactors, updateMeanVariance, updateQuantile, type MeanVariance } from './stats.ts';
+import { DAY_MS, emptyProfile, knotCount, knotPosition, learnProfile, profileAt } from './season.ts';
 
 /** Which side of a deviation is bad for this metric: latency 'up', throughput 'down', unknown 'both'. */
 export type Direction = 'up' | 'down' | 'both';
@@ -28,78 +33,84 @@ export interface DetectorOptions {
 
 /** One parameter set for every series (no per-series tuning). */
 export const DETECTOR_PARAMETERS = Object.freeze({
-  /** Points before any score is given: the baselines need some history. */
+  /** Samples before any score is given. */
   warmupPoints: 100,
-  /** Points used to measure the typical step before the daily profile's resolution is fixed. */
+  /** Samples used to measure the typical step before the daily profile's resolution is fixed. */
   stepSamplePoints: 20,
-  /** EWMA rate of the short-term level predictor. */
-  levelRate: 0.05,
   /** Lowest learning rate of a daily-profile knot; the first days are averaged exactly. */
   seasonRate: 0.2,
-  /** The daily profile is used when the variance left after removing it is below this share of the raw variance. */
-  seasonVarianceShare: 0.5,
-  /** Lowest rate of the long-run mean and variance (≈ the last 3 000 points, ~10 days at 5 min, once warm). */
+  /** Lowest rate of the long-run mean and variance (the centre of the ranges and the explanation's baseline). */
   longRate: 0.0003,
-  /** EWMA rates of the short-term and long-run mean absolute deviation (variability channel). */
-  spreadShortRate: 0.2,
-  spreadLongRate: 0.005,
-  /** The variability channel counts for this share of the level channel (it is the weaker signal). */
-  spreadWeight: 0.7,
-  /** Calibration: each channel is divided by its running 99th percentile, tracked at this rate. */
-  calibrationQuantile: 0.99,
-  calibrationRate: 0.01,
-  /** Half-life of the remembered peak of surprise, in days: a repeat within it must be bigger to score again. */
-  peakHalfLifeDays: 1.4,
-  /** A shift is re-baselined after this many consecutive points beyond `shiftSigma` on the same side. */
-  shiftPoints: 30,
-  shiftSigma: 4,
+  /** EWMA rates of the short-term average and of the mean absolute step. */
+  smoothRate: 0.1,
+  spreadRate: 0.1,
+  /** Per sample, an end of a range not visited for `holdPoints` shrinks toward the centre by this share. */
+  rangeDecay: 0.0002,
+  /** An end of a range is held while samples keep coming within `touchShare` of the range's width from it. */
+  holdPoints: 400,
+  touchShare: 0.2,
+  /** The time-of-day feature starts being remembered after this many days, and scores after this many more. */
+  profileStartDays: 5,
+  profileWarmupDays: 3,
+  /** Weights of the novelties (a share of the range's width beyond it, times the weight). */
+  valueWeight: 10,
+  smoothWeight: 10,
+  spreadWeight: 3,
+  profileWeight: 3,
+  /** Novelty is damped by count / (count + youngPoints): a young series' narrow range is broken easily. */
+  youngPoints: 1000,
+  /** Per sample, the remembered peak of novelty keeps this share (a burst scores at its start only). */
+  peakRetention: 0.9,
+  /** Consecutive samples beyond this many standard deviations on one side are reported as persistence. */
+  persistenceSigma: 3,
 });
 
 const P = DETECTOR_PARAMETERS;
-/** Scores below this get a fixed reason ("normal", "ongoing"): only points worth showing are worded. */
+/** Scores below this get a fixed reason: only points worth showing are worded. */
 const REASON_MIN_SCORE = 0.1;
-const CALIBRATION = quantileFactors(P.calibrationQuantile, P.calibrationRate);
-const PEAK_DECAY_PER_MS = Math.LN2 / (P.peakHalfLifeDays * DAY_MS);
 
 /**
- * Decay factor of the remembered peak over one step. Most series have a fixed step, so the last result is reused
- * instead of calling Math.exp on every sample (a pure cache: same input, same output).
+ * Default score at which the poller raises a metric signal: the threshold the NAB standard profile chooses on the
+ * whole NAB corpus given to this project (`npm run bench:nab -- --data <NAB folder>`, "standard" row: 0.19620…,
+ * rounded down to 4 digits, which flags exactly the same rows; see docs/benchmarks.md). The benchmark prints the
+ * score at this value next to the chosen one: re-run it and update this whenever the detector changes.
  */
-let cachedElapsedMs = 0;
-let cachedPeakDecay = 1;
-function peakDecayOver(elapsedMs: number): number {
-  if (elapsedMs !== cachedElapsedMs) {
-    cachedElapsedMs = elapsedMs;
-    cachedPeakDecay = Math.exp(-elapsedMs * PEAK_DECAY_PER_MS);
-  }
-  return cachedPeakDecay;
-}
+export const ANOMALY_THRESHOLD = 0.1962;
+
+/** Offsets of the features' ranges in `DetectorState.ranges`; each range is [low, high, lowAge, highAge]. */
+const VALUE = 0;
+const SMOOTH = 4;
+const SPREAD = 8;
+const DESEASONED = 12;
 
 /** Everything the detector remembers about one series: plain numbers and arrays, safe to JSON.stringify. */
 export interface DetectorState {
-  version: 2;
+  version: 4;
   direction: Direction;
-  /** Points seen (finite values in increasing time). */
+  /** Samples seen (finite values in increasing time). */
   count: number;
   firstTimestampMs: number;
   lastTimestampMs: number;
-  /** Sum of steps over the first points, to size the daily profile. */
+  /** Sum of steps over the first samples, to size the daily profile. */
   stepSumMs: number;
-  /** Short-term level (EWMA), the reference of the variability channel. */
-  level: number;
   /** Offset from the long-run mean by time of day; empty until the typical step is known. */
   profile: number[];
-  /** Long-run mean and variance of the raw value and of the value minus the daily profile. */
-  raw: MeanVariance;
-  adjusted: MeanVariance;
-  /** Short-term and long-run mean absolute deviation from the level. */
-  spreadShort: number;
-  spreadLong: number;
-  /** Running 99th percentiles of the level and variability channels. */
-  calibration: [number, number];
-  /** Recent peak of calibrated surprise, decaying with time. */
+  /** Long-run mean and variance of the value minus the daily profile. */
+  mean: number;
+  variance: number;
+  previous: number;
+  /** Short-term average and mean absolute step. */
+  smooth: number;
+  spread: number;
+  /**
+   * Remembered ranges of the value, the short-term average, the variability and the value minus profile minus
+   * long-run mean, 4 numbers each: low, high, samples since the low end was visited, since the high end was. A range
+   * with low > high is empty (the last one until `profileStartDays`).
+   */
+  ranges: number[];
+  /** Recent peak of novelty, decaying per sample. */
   peak: number;
-  /** Consecutive points beyond shiftSigma, signed (+ above, − below). */
+  /** Consecutive samples beyond persistenceSigma, signed (+ above, − below). */
   persistence: number;
 }
 
@@ -107,122 +118,163 @@ export interface StepExplanation {
   /** Deviation of the value from its baseline in standard deviations (signed). */
   sigma: number;
   direction: 'up' | 'down';
-  /** Consecutive points the deviation has stayed beyond the shift limit on this side. */
+  /** Consecutive samples the deviation has stayed beyond persistenceSigma on this side. */
   persistence: number;
-  /** What the value was compared with: the expected level (time-of-day adjusted when that helps) and its spread. */
+  /** What the value was compared with: the expected level for this time of day and its spread. */
   baseline: { level: number; spread: number };
   reason: string;
 }
 
 export interface StepResult {
-  /** 0 = nothing unusual; near 1 = the onset of a change much bigger than this series usually shows. */
+  /** 0 = nothing unusual; near 1 = the onset of a change far beyond anything this series showed recently. */
   score: number;
   explanation: StepExplanation;
 }
 
+/**
+ * A step's result: the score and the numbers behind the explanation, whose object is built when first read (most
+ * samples' explanations are never looked at). Reads like a plain `StepResult`; `toJSON` gives the plain object.
+ */
+class ScoredStep implements StepResult {
+  readonly score: number;
+  private readonly sigma: number;
+  private readonly persistenceCount: number;
+  private readonly level: number;
+  private readonly spread: number;
+  private readonly reason: string;
+  private built: StepExplanation | undefined = undefined;
+
+  constructor(score: number, sigma: number, persistence: number, level: number, spread: number, reason: string) {
+    this.score = score;
+    this.sigma = sigma;
+    this.persistenceCount = persistence;
+    this.level = level;
+    this.spread = spread;
+    this.reason = reason;
+  }
+
+  get explanation(): StepExplanation {
+    this.built ??= {
+      sigma: this.sigma,
+      direction: this.sigma >= 0 ? 'up' : 'down',
+      persistence: this.persistenceCount,
+      baseline: { level: this.level, spread: this.spread },
+      reason: this.reason,
+    };
+    return this.built;
+  }
+
+  toJSON(): StepResult {
+    return { score: this.score, explanation: this.explanation };
+  }
+}
+
 export function createDetectorState(options: Partial<DetectorOptions> = {}): DetectorState {
+  // A literal, not `new Array(n)`: a packed array of numbers (holes would slow every read of it down).
+  const ranges = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, -1, 0, 0];
   return {
-    version: 2,
+    version: 4,
     direction: options.direction ?? 'both',
     count: 0,
     firstTimestampMs: 0,
     lastTimestampMs: 0,
     stepSumMs: 0,
-    level: 0,
     profile: [],
-    raw: { mean: 0, variance: 0 },
-    adjusted: { mean: 0, variance: 0 },
-    spreadShort: 0,
-    spreadLong: 0,
-    calibration: [1, 1],
+    mean: 0,
+    variance: 0,
+    previous: 0,
+    smooth: 0,
+    spread: 0,
+    ranges,
     peak: 0,
     persistence: 0,
   };
 }
 
-/** Deviation counted toward the score: only the bad side for one-sided metrics. */
-function badSide(direction: Direction, sigma: number): number {
-  if (direction === 'up') {
-    return Math.max(0, sigma);
-  }
-  if (direction === 'down') {
-    return Math.max(0, -sigma);
-  }
-  return Math.abs(sigma);
+function quietResult(state: DetectorState, reason: string): StepResult {
+  return new ScoredStep(0, 0, 0, state.mean, Math.sqrt(state.variance), reason);
 }
 
-function quietResult(state: DetectorState, reason: string): StepResult {
-  return {
-    score: 0,
-    explanation: {
-      sigma: 0,
-      direction: 'up',
-      persistence: 0,
-      baseline: { level: state.raw.mean, spread: Math.sqrt(state.raw.variance) },
-      reason,
-    },
-  };
+/** Makes the range at `at` exactly [x, x], visited now. */
+function resetRange(ranges: number[], at: number, x: number): void {
+  ranges[at] = x;
+  ranges[at + 1] = x;
+  ranges[at + 2] = 0;
+  ranges[at + 3] = 0;
 }
 
 function startSeries(state: DetectorState, timestampMs: number, value: number): void {
   state.count = 1;
   state.firstTimestampMs = timestampMs;
   state.lastTimestampMs = timestampMs;
-  state.level = value;
-  state.raw = { mean: value, variance: 0 };
-  state.adjusted = { mean: value, variance: 0 };
+  state.mean = value;
+  state.variance = 0;
+  state.previous = value;
+  state.smooth = value;
+  resetRange(state.ranges, VALUE, value);
+  resetRange(state.ranges, SMOOTH, value);
 }
 
 /**
- * True when comparing values after removing the daily profile is clearly better: the profile has had about two days
- * to form, and the variance left around the long-run mean without it is well below the raw variance.
+ * How far x goes beyond the range at `at` on the bad side(s), as a share of the range's width (0 inside or when
+ * empty).
  */
-function profileHelps(state: DetectorState): boolean {
-  return (
-    state.profile.length > 0 &&
-    state.count > 2 * state.profile.length &&
-    state.adjusted.variance < P.seasonVarianceShare * state.raw.variance
-  );
+function novelty(ranges: readonly number[], at: number, x: number, up: boolean, down: boolean): number {
+  const low = ranges[at]!;
+  const high = ranges[at + 1]!;
+  const width = high - low;
+  if (!(width > 0)) {
+    return 0;
+  }
+  if (up && x > high) {
+    return (x - high) / width;
+  }
+  if (down && x < low) {
+    return (low - x) / width;
+  }
+  return 0;
 }
 
 /**
- * Size of a ratio on a log scale without a logarithm: |r − 1| / (r + 1) is |tanh(ln(r) / 2)|, which grows like
- * |ln r| / 2 for moderate ratios and saturates at 1 for extreme ones (symmetric: r and 1/r give the same value).
+ * Stretches the range at `at` to x; an end that x comes near is held, an end not visited for `holdPoints` samples
+ * is pulled toward `centre` by `rangeDecay`.
  */
-function logRatioSize(ratio: number): number {
-  return Math.abs(ratio - 1) / (ratio + 1);
-}
-
-function sigmaOf(stats: MeanVariance, x: number): number {
-  const sd = Math.sqrt(stats.variance);
-  return sd > 0 ? (x - stats.mean) / sd : 0;
-}
-
-/** After a persistent shift the long-run baseline jumps to the new level, keeping its spread. */
-function trackShift(state: DetectorState, sigma: number, rawValue: number, adjustedValue: number): void {
-  const side = sigma > P.shiftSigma ? 1 : sigma < -P.shiftSigma ? -1 : 0;
-  state.persistence = side !== 0 && Math.sign(state.persistence) !== -side ? state.persistence + side : side;
-  if (Math.abs(state.persistence) >= P.shiftPoints) {
-    state.raw.mean = rawValue;
-    state.adjusted.mean = adjustedValue;
-    state.persistence = 0;
+function remember(ranges: number[], at: number, x: number, centre: number): void {
+  let low = ranges[at]!;
+  let high = ranges[at + 1]!;
+  const near = P.touchShare * (high - low);
+  const lowAge = x <= low + near ? 0 : ranges[at + 2]! + 1;
+  const highAge = x >= high - near ? 0 : ranges[at + 3]! + 1;
+  if (x > high) {
+    high = x;
   }
+  if (x < low) {
+    low = x;
+  }
+  if (highAge > P.holdPoints) {
+    high -= P.rangeDecay * (high - centre);
+  }
+  if (lowAge > P.holdPoints) {
+    low -= P.rangeDecay * (low - centre);
+  }
+  ranges[at] = low;
+  ranges[at + 1] = high;
+  ranges[at + 2] = lowAge;
+  ranges[at + 3] = highAge;
 }
 
-function describe(
-  useProfile: boolean,
-  levelPart: number,
-  spreadPart: number,
-  sigma: number,
-  spreadRatio: number
-): string {
-  if (spreadPart > levelPart) {
-    return spreadRatio >= 1
-      ? `variability ${spreadRatio.toFixed(1)}× its usual level`
-      : `variability down to ${(spreadRatio * 100).toFixed(0)} % of its usual level`;
+/** The most telling feature beyond its range, in the order an operator reads them. */
+function reasonOf(valuePart: number, profilePart: number, smoothPart: number): string {
+  if (valuePart > 0) {
+    return 'value beyond its range of the last weeks';
   }
-  const side = sigma >= 0 ? 'above' : 'below';
-  return `${Math.abs(sigma).toFixed(1)}σ ${side} its usual level${useProfile ? ' for this time of day' : ''}`;
+  if (profilePart > 0) {
+    return 'value beyond its range of the last weeks for this time of day';
+  }
+  if (smoothPart > 0) {
+    return 'short-term average beyond its range of the last weeks';
+  }
+  return 'variability beyond its range of the last weeks';
 }
 
 /**
@@ -241,83 +293,94 @@ export function step(state: DetectorState, timestampMs: number, value: number): 
   if (timestampMs <= state.lastTimestampMs) {
     return quietResult(state, 'sample not after the previous one');
   }
+  const count = state.count;
+  const ranges = state.ranges;
   const elapsedMs = timestampMs - state.lastTimestampMs;
-  if (state.profile.length === 0) {
+  const knots = state.profile.length;
+  if (knots === 0) {
     state.stepSumMs += elapsedMs;
-    if (state.count >= P.stepSamplePoints) {
-      state.profile = new Array<number>(knotCount(state.stepSumMs / state.count)).fill(0);
+    if (count >= P.stepSamplePoints) {
+      state.profile = emptyProfile(knotCount(state.stepSumMs / count));
     }
   }
-  const at = knotPosition(Math.max(1, state.profile.length), timestampMs);
+  const at = knotPosition(knots > 0 ? knots : 1, timestampMs);
   const seasonal = profileAt(state.profile, at);
-  const adjustedValue = value - seasonal;
+  const mean = state.mean;
+  const deseasoned = value - seasonal - mean;
+  const elapsedDays = (timestampMs - state.firstTimestampMs) / DAY_MS;
+  const profileOn = elapsedDays > P.profileStartDays;
+  const smooth = state.smooth + P.smoothRate * (value - state.smooth);
+  state.smooth = smooth;
+  // After a gap the step spans several usual steps: scale it back as a random walk would (√ of the time ratio).
+  const usualStepMs = knots > 0 ? DAY_MS / knots : elapsedMs;
+  const stepSize =
+    elapsedMs > 2 * usualStepMs
+      ? Math.abs(value - state.previous) * Math.sqrt(usualStepMs / elapsedMs)
+      : Math.abs(value - state.previous);
+  const spread = state.spread + P.spreadRate * (stepSize - state.spread);
+  state.spread = spread;
 
-  // Level channel: distance from the long-run baseline, on the time-of-day adjusted value when that helps.
-  const useProfile = profileHelps(state);
-  const baseline = useProfile ? state.adjusted : state.raw;
-  const rawSd = Math.sqrt(state.raw.variance);
-  const baselineSd = useProfile ? Math.sqrt(state.adjusted.variance) : rawSd;
-  const sigma = baselineSd > 0 ? ((useProfile ? adjustedValue : value) - baseline.mean) / baselineSd : 0;
-
-  // Variability channel: short-term vs long-run mean absolute deviation from the short-term level, in octaves.
-  const deviation = Math.abs(value - state.level);
-  state.spreadShort += P.spreadShortRate * (deviation - state.spreadShort);
-  const floor = 1e-12 + 0.01 * rawSd;
-  const spreadRatio = (state.spreadShort + floor) / (state.spreadLong + floor);
-  const spreadOctaves = state.spreadLong > 0 ? logRatioSize(spreadRatio) : 0;
-  state.spreadLong += P.spreadLongRate * (deviation - state.spreadLong);
-
-  // Calibrate both channels against this series' own history, then combine.
-  const levelSurprise = badSide(state.direction, sigma);
-  const levelPart = levelSurprise / state.calibration[0];
+  const sd = Math.sqrt(state.variance);
+  const sigma = sd > 0 ? deseasoned / sd : 0;
+  const direction = state.direction;
+  const up = direction !== 'down';
+  const down = direction !== 'up';
   // For a one-sided metric, variability that comes with a move to the good side is not counted.
-  // The short-term level tells whether a recent move (e.g. a drop and its recovery) went to the good side.
   const goodSideMove =
-    state.direction !== 'both' &&
-    ((levelSurprise === 0 && Math.abs(sigma) > 1) ||
-      badSide(state.direction, -sigmaOf(state.raw, state.level)) > 1);
-  const spreadPart = goodSideMove ? 0 : (P.spreadWeight * spreadOctaves) / state.calibration[1];
-  state.calibration[0] = updateQuantile(state.calibration[0], levelSurprise, CALIBRATION);
-  state.calibration[1] = updateQuantile(state.calibration[1], spreadOctaves, CALIBRATION);
-  const combined = Math.max(levelPart, spreadPart);
-  const remembered = state.peak * peakDecayOver(elapsedMs);
-  // log2(1 + x) ≤ x·log2(e): when even that bound stays under the remembered peak and x ≤ 1 (so the exact value is at
-  // most 1), the exact value changes nothing below, and the logarithm is skipped (most quiet samples).
-  const surprise =
-    combined <= 1 && combined * Math.LOG2E <= remembered ? Math.min(1, combined * Math.LOG2E) : Math.log2(1 + combined);
+    direction !== 'both' &&
+    (direction === 'up'
+      ? sigma < -1 || smooth - seasonal - mean < -0.5 * sd
+      : sigma > 1 || smooth - seasonal - mean > 0.5 * sd);
+  const valuePart = P.valueWeight * novelty(ranges, VALUE, value, up, down);
+  const smoothPart = P.smoothWeight * novelty(ranges, SMOOTH, smooth, up, down);
+  const spreadPart = goodSideMove ? 0 : P.spreadWeight * novelty(ranges, SPREAD, spread, true, false);
+  const profilePart =
+    elapsedDays > P.profileStartDays + P.profileWarmupDays
+      ? P.profileWeight * novelty(ranges, DESEASONED, deseasoned, up, down)
+      : 0;
+  const warm = count > P.warmupPoints;
+  const novel = ((valuePart + smoothPart + spreadPart + profilePart) * count) / (count + P.youngPoints);
+  const remembered = state.peak * P.peakRetention;
+  const excess = novel > remembered ? novel - remembered : 0;
+  if (warm) {
+    state.peak = novel > remembered ? novel : remembered;
+  }
 
-  // Learn: long-run baselines, shift tracking, the short-term level and the daily profile.
-  updateMeanVariance(state.raw, value, averagingRate(state.count, P.longRate));
-  updateMeanVariance(state.adjusted, adjustedValue, averagingRate(state.count, P.longRate));
-  trackShift(state, sigma, value, adjustedValue);
-  state.level += P.levelRate * (value - state.level);
-  const days = (timestampMs - state.firstTimestampMs) / DAY_MS;
-  learnProfile(state.profile, at, value - state.adjusted.mean, Math.max(P.seasonRate, 1 / (1 + days)));
-  state.count++;
+  // Learn: baseline (exact average of the first samples, then an EWMA), ranges, daily profile.
+  const rate = count + 1 > 1 / P.longRate ? P.longRate : 1 / (count + 1);
+  const delta = value - seasonal - mean;
+  const newMean = mean + rate * delta;
+  state.mean = newMean;
+  state.variance = (1 - rate) * (state.variance + rate * delta * delta);
+  remember(ranges, VALUE, value, newMean);
+  remember(ranges, SMOOTH, smooth, newMean);
+  if (count > P.stepSamplePoints) {
+    remember(ranges, SPREAD, spread, 0.5 * (ranges[SPREAD]! + ranges[SPREAD + 1]!));
+  } else {
+    resetRange(ranges, SPREAD, spread);
+  }
+  if (profileOn) {
+    if (ranges[DESEASONED]! > ranges[DESEASONED + 1]!) {
+      resetRange(ranges, DESEASONED, deseasoned);
+    }
+    remember(ranges, DESEASONED, deseasoned, 0);
+  }
+  learnProfile(state.profile, at, value - newMean, elapsedDays > 1 / P.seasonRate - 1 ? P.seasonRate : 1 / (1 + elapsedDays));
+  const side = sigma > P.persistenceSigma ? 1 : sigma < -P.persistenceSigma ? -1 : 0;
+  const persistence =
+    side !== 0 && Math.sign(state.persistence) !== -side ? state.persistence + side : side;
+  state.persistence = persistence;
+  state.previous = value;
+  state.count = count + 1;
   state.lastTimestampMs = timestampMs;
 
-  // Onset emphasis: score only what exceeds the recent peak of surprise.
-  const excess = Math.max(0, surprise - remembered);
-  const warm = state.count > P.warmupPoints;
-  if (warm) {
-    state.peak = Math.max(surprise, remembered);
-  }
   const score = warm ? excess / (excess + 1) : 0;
-  return {
-    score,
-    explanation: {
-      sigma,
-      direction: sigma >= 0 ? 'up' : 'down',
-      persistence: Math.abs(state.persistence),
-      baseline: { level: baseline.mean + (useProfile ? seasonal : 0), spread: baselineSd },
-      // Only points worth showing are worded; the rest get a fixed reason.
-      reason: !warm
-        ? 'warming up'
-        : score >= REASON_MIN_SCORE
-          ? describe(useProfile, levelPart, spreadPart, sigma, spreadRatio)
-          : excess === 0 && surprise > remembered * 0.5 && surprise > 1
-            ? 'ongoing'
-            : 'normal',
-    },
-  };
+  const reason = !warm
+    ? 'warming up'
+    : score >= REASON_MIN_SCORE
+      ? reasonOf(valuePart, profilePart, smoothPart)
+      : novel > 0 && excess === 0
+        ? 'ongoing'
+        : 'normal';
+  return new ScoredStep(score, sigma, Math.abs(persistence), newMean + seasonal, sd, reason);
 }

@@ -1,7 +1,7 @@
 /**
  * Daily profile learned online: one knot per data step across the day (24 to 288 knots), read with linear
  * interpolation between the two knots around the time of day, so that both hourly and 5-minute series and
- * irregular timestamps map onto it.
+ * irregular timestamps map onto it. Positions are plain numbers (no object per sample: this runs on every sample).
  */
 
 export const DAY_MS = 86_400_000;
@@ -16,36 +16,45 @@ export function knotCount(typicalStepMs: number): number {
   return Math.max(MIN_KNOTS, Math.min(MAX_KNOTS, Math.round(DAY_MS / typicalStepMs)));
 }
 
-export interface KnotPosition {
-  /** Knot at or before the time of day, and the next one (wrapping at midnight). */
-  left: number;
-  right: number;
-  /** Weight of the right knot in [0, 1). */
-  weight: number;
+/** A profile of `knots` zeros (a packed array of numbers). */
+export function emptyProfile(knots: number): number[] {
+  return Array.from({ length: knots }, () => 0);
 }
 
-export function knotPosition(knots: number, timestampMs: number): KnotPosition {
+/** Position of a timestamp on a profile of `knots` knots, in knots since midnight UTC: in [0, knots). */
+export function knotPosition(knots: number, timestampMs: number): number {
   // Division and floor instead of %: floating-point modulo is several times slower and this runs on every sample.
   const days = timestampMs / DAY_MS;
-  const dayFraction = days - Math.floor(days);
-  const position = dayFraction * knots;
-  const left = Math.floor(position) % knots;
-  return { left, right: (left + 1) % knots, weight: position - Math.floor(position) };
+  return (days - Math.floor(days)) * knots;
 }
 
-export function profileAt(profile: readonly number[], at: KnotPosition): number {
-  if (profile.length === 0) {
+/** Knot at or before a position (the right neighbour is the next one, wrapping at midnight). */
+function leftKnot(profile: readonly number[], position: number): number {
+  const left = Math.floor(position);
+  return left < profile.length ? left : 0;
+}
+
+export function profileAt(profile: readonly number[], position: number): number {
+  const knots = profile.length;
+  if (knots === 0) {
     return 0;
   }
-  return profile[at.left]! * (1 - at.weight) + profile[at.right]! * at.weight;
+  const left = leftKnot(profile, position);
+  const right = left + 1 === knots ? 0 : left + 1;
+  const weight = position - Math.floor(position);
+  return profile[left]! * (1 - weight) + profile[right]! * weight;
 }
 
-/** Moves the two knots around `at` toward the observed offset, each in proportion to its interpolation weight. */
-export function learnProfile(profile: number[], at: KnotPosition, offset: number, rate: number): void {
-  if (profile.length === 0) {
+/** Moves the two knots around `position` toward the observed offset, each in proportion to its interpolation weight. */
+export function learnProfile(profile: number[], position: number, offset: number, rate: number): void {
+  const knots = profile.length;
+  if (knots === 0) {
     return;
   }
-  const error = offset - profileAt(profile, at);
-  profile[at.left] = profile[at.left]! + rate * (1 - at.weight) * error;
-  profile[at.right] = profile[at.right]! + rate * at.weight * error;
+  const left = leftKnot(profile, position);
+  const right = left + 1 === knots ? 0 : left + 1;
+  const weight = position - Math.floor(position);
+  const error = offset - (profile[left]! * (1 - weight) + profile[right]! * weight);
+  profile[left] = profile[left]! + rate * (1 - weight) * error;
+  profile[right] = profile[right]! + rate * weight * error;
 }
