@@ -25,6 +25,11 @@ import { IngestService } from './services/ingest.ts';
 import { IngestTokensService } from './services/ingest-tokens.ts';
 import { LiveEvents } from './services/live-events.ts';
 import { Metrics } from './services/metrics.ts';
+import { Poller } from './services/poller.ts';
+import { loadTemplatesFile, QueryTemplatesService, TemplatesFileError } from './services/query-templates.ts';
+import { PrometheusClient } from './adapters/prometheus/client.ts';
+import { startJobQueue } from './jobs/queue.ts';
+import { ANOMALY_THRESHOLD } from './core/anomaly/detector.ts';
 
 export interface Sidecar {
   app: FastifyInstance;
@@ -34,6 +39,7 @@ export interface Sidecar {
   identity: IdentityService;
   ingest: IngestService;
   metrics: Metrics;
+  poller: Poller;
   close(): Promise<void>;
 }
 
@@ -71,7 +77,10 @@ export async function createSidecar(config: Config, overrides: SidecarOverrides 
       logger.info({ applied }, 'database migrated');
     }
     const box = new SecretBox(encryptionKeys(config, logger));
-    const integrations = new IntegrationsService({ db, box, clock });
+    const integrations = new IntegrationsService(
+      { db, box, clock },
+      { grafanaUrl: config.GRAFANA_URL, prometheusAllowedHosts: config.PROMETHEUS_ALLOWED_HOSTS }
+    );
     const teams = new TeamDirectory(
       { integrations, clock },
       { grafanaUrl: config.GRAFANA_URL, cacheMs: config.TEAM_CACHE_SECONDS * 1000 }
@@ -109,8 +118,49 @@ export async function createSidecar(config: Config, overrides: SidecarOverrides 
     const ingestTokens = new IngestTokensService({ db, box, clock }, { cacheMs: 30_000 });
     const live = new LiveEvents({ db, logger, metrics });
     await live.start();
+    const baseIntervalMs = config.PROMETHEUS_POLL_INTERVAL * 1000;
+    const queryTemplates = new QueryTemplatesService(
+      { db, clock },
+      { defaults: loadTemplatesFile(config.PROMETHEUS_DEFAULT_QUERIES), baseIntervalMs }
+    );
+    const prometheus = new PrometheusClient({
+      allowedHosts: [...config.PROMETHEUS_ALLOWED_HOSTS, new URL(config.GRAFANA_URL).host.toLowerCase()],
+      timeoutMs: config.PROMETHEUS_TIMEOUT_SECONDS * 1000,
+      maxInFlightPerTarget: config.PROMETHEUS_MAX_IN_FLIGHT,
+    });
+    const poller = new Poller(
+      { db, integrations, templates: queryTemplates, prometheus, ingest, metrics, logger, clock },
+      {
+        enabled: config.POLLING_ENABLED,
+        baseIntervalMs,
+        historyMs: config.PROMETHEUS_HISTORY_HOURS * 3_600_000,
+        threshold: config.ANOMALY_THRESHOLD ?? ANOMALY_THRESHOLD,
+        concurrency: 8,
+      }
+    );
+    const boss = config.POLLING_ENABLED ? await startJobQueue(db, logger) : null;
+    if (boss) {
+      await poller.start(boss);
+    }
     const app = await buildServer(
-      { db, logger, clock, identity, projects, integrations, audit, teams, incidents, ingest, ingestTokens, live, metrics },
+      {
+        db,
+        logger,
+        clock,
+        identity,
+        projects,
+        integrations,
+        audit,
+        teams,
+        incidents,
+        ingest,
+        ingestTokens,
+        live,
+        metrics,
+        prometheus,
+        queryTemplates,
+        pollerHealth: () => poller.failing(),
+      },
       {
         secretHeader: config.SECRET_HEADER,
         bodyLimitBytes: config.BODY_LIMIT_BYTES,
@@ -133,7 +183,9 @@ export async function createSidecar(config: Config, overrides: SidecarOverrides 
       identity,
       ingest,
       metrics,
+      poller,
       async close() {
+        await poller.stop();
         await app.close();
         await live.stop();
         await db.close();
@@ -217,7 +269,7 @@ if (import.meta.main) {
   }
   run(command).catch((error: unknown) => {
     // Operator errors get their message; anything else its stack.
-    const plain = error instanceof ConfigError || error instanceof DataDirLockedError;
+    const plain = error instanceof ConfigError || error instanceof DataDirLockedError || error instanceof TemplatesFileError;
     process.stderr.write(`${error instanceof Error ? (plain ? error.message : (error.stack ?? error.message)) : String(error)}\n`);
     if (error instanceof Error && error.cause) {
       process.stderr.write(`caused by: ${String((error.cause as Error).message ?? error.cause)}\n`);

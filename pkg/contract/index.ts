@@ -531,7 +531,7 @@ export const queryTemplateSchema = z.strictObject({
   direction: directionSchema.default('both'),
   tier: tierSchema.default('standard'),
   /** Poll interval; default: PROMETHEUS_POLL_INTERVAL for critical, five times that for standard. */
-  intervalSeconds: z.number().int().min(5).max(86_400).optional(),
+  intervalSeconds: z.number().int().min(1).max(86_400).optional(),
   /** Unit for display (e.g. `req/s`, `ratio`, `s`, `bytes`). */
   unit: z.string().max(32).optional(),
   enabled: z.boolean().default(true),
@@ -561,5 +561,6 @@ export interface IntegrationHealth {
   /** Consecutive failed polls. */
   failures: number;
   lastSuccessAt: string | null;
+  /** The kind of the last error (timeout, network, http, not_allowed, query, …); messages stay with the tenant. */
   lastError: string | null;
 }

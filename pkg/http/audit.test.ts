@@ -25,7 +25,7 @@ describe.each(TEST_DIALECTS)('audit log on %s', (dialect) => {
     );
 
   beforeAll(async () => {
-    t = await createTestSidecar(dialect);
+    t = await createTestSidecar(dialect, { PROMETHEUS_ALLOWED_HOSTS: 'prom:9090' });
     const before = await auditCount();
     project = (await t.call(alice, '/api/v1/projects')).json<ProjectList>().items[0]!;
     expect(await auditCount()).toBe(before + 1); // the auto-registration

@@ -138,7 +138,7 @@ describe.each(TEST_DIALECTS)('integrations on %s', (dialect) => {
   }
 
   beforeAll(async () => {
-    t = await createTestSidecar(dialect, { LOG_LEVEL: 'trace' });
+    t = await createTestSidecar(dialect, { LOG_LEVEL: 'trace', PROMETHEUS_ALLOWED_HOSTS: 'prom.example:9090' });
     // Grafana's teams API, for the org service accounts this file stores as grafana integrations
     t.grafana.serviceAccounts.set(S.grafanaToken, 1);
     t.grafana.serviceAccounts.set(S.grafanaToken2, 1);

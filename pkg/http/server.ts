@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import helmet from '@fastify/helmet';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
-import type { Health } from '../contract/index.ts';
+import type { Health, IntegrationHealth } from '../contract/index.ts';
 import type { Database } from '../adapters/db/database.ts';
 import { FixedWindowLimiter } from '../core/rate-limit.ts';
 import type { AuditService } from '../services/audit.ts';
@@ -18,12 +18,15 @@ import type { IngestService } from '../services/ingest.ts';
 import type { IngestTokensService } from '../services/ingest-tokens.ts';
 import type { LiveEvents } from '../services/live-events.ts';
 import type { Metrics } from '../services/metrics.ts';
+import type { PrometheusClient } from '../adapters/prometheus/client.ts';
+import type { QueryTemplatesService } from '../services/query-templates.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { incidentRoutes } from './routes/incidents.ts';
 import { ingestTokenRoutes } from './routes/ingest-tokens.ts';
 import { webhookRoutes, type WebhookConfig } from './routes/webhooks.ts';
 import { integrationRoutes } from './routes/integrations.ts';
 import { projectRoutes } from './routes/projects.ts';
+import { queryTemplateRoutes } from './routes/query-templates.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -52,6 +55,10 @@ export interface ServerDeps {
   ingestTokens: IngestTokensService;
   live: LiveEvents;
   metrics: Metrics;
+  prometheus: PrometheusClient;
+  queryTemplates: QueryTemplatesService;
+  /** Prometheus integrations whose recent polls failed (every org; ids and counts only). */
+  pollerHealth: () => Promise<IntegrationHealth[]>;
 }
 
 export interface ServerConfig {
@@ -97,7 +104,9 @@ export async function buildServer(deps: ServerDeps, config: ServerConfig): Promi
       .withOwner((tx) => tx.query('SELECT 1'))
       .then(() => true)
       .catch(() => false);
-    return { status: ok ? 'ok' : 'degraded', version: config.version, database: { dialect: deps.db.dialect, ok }, integrations: [] };
+    const integrations = ok ? await deps.pollerHealth().catch(() => []) : [];
+    const healthy = ok && integrations.every((i) => i.status !== 'failing');
+    return { status: healthy ? 'ok' : 'degraded', version: config.version, database: { dialect: deps.db.dialect, ok }, integrations };
   });
 
   // Prometheus exposition of the sidecar's own metrics (no tenant data in them).
@@ -143,6 +152,7 @@ export async function buildServer(deps: ServerDeps, config: ServerConfig): Promi
       await api.register(auditRoutes, { deps });
       await api.register(incidentRoutes, { deps });
       await api.register(ingestTokenRoutes, { deps });
+      await api.register(queryTemplateRoutes, { deps });
     },
     { prefix: '/api/v1' }
   );

@@ -423,6 +423,17 @@ const ROUTES: RouteCase[] = [
     ],
   },
   {
+    method: 'POST',
+    path: '/api/v1/integrations/:id/test',
+    write: false,
+    attempts: (v, a) => [
+      denied('test a project integration', `/api/v1/integrations/${v.integration}/test`, { projectId: v.project }),
+      denied('test it through an own project', `/api/v1/integrations/${v.integration}/test`, { projectId: a.ownProject }),
+      denied('test it with scope=org', `/api/v1/integrations/${v.integration}/test?scope=org`),
+      denied('test the org integration', `/api/v1/integrations/${v.orgIntegration}/test?scope=org`),
+    ],
+  },
+  {
     method: 'DELETE',
     path: '/api/v1/integrations/:id',
     write: true,
@@ -643,6 +654,34 @@ const ROUTES: RouteCase[] = [
       denied('revoke the ingest token', `/api/v1/ingest-tokens/${v.ingestToken}`, { projectId: v.project }),
       denied('revoke it through an own project', `/api/v1/ingest-tokens/${v.ingestToken}`, { projectId: a.ownProject }),
     ],
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/query-templates',
+    write: false,
+    attempts: (v, a) => [
+      denied('read the project\'s PromQL templates', '/api/v1/query-templates', { projectId: v.project }),
+      own('read own templates, naming the victim in the query', `/api/v1/query-templates?projectId=${v.project}`, {
+        projectId: a.ownProject,
+      }),
+    ],
+  },
+  {
+    method: 'PUT',
+    path: '/api/v1/query-templates',
+    write: true,
+    attempts: (v) => [
+      denied('replace the project\'s templates', '/api/v1/query-templates', {
+        body: { templates: [{ name: 'evil', query: 'up' }] },
+        projectId: v.project,
+      }),
+    ],
+  },
+  {
+    method: 'DELETE',
+    path: '/api/v1/query-templates',
+    write: true,
+    attempts: (v) => [denied('reset the project\'s templates', '/api/v1/query-templates', { projectId: v.project })],
   },
   ...INGEST_ROUTES.map(ingestRoute),
   { method: 'GET', path: '/metrics', write: false, attempts: () => [own('carries no tenant data', '/metrics')] },
@@ -1116,6 +1155,7 @@ describe.each(TEST_DIALECTS)('tenant isolation on %s', (dialect) => {
     t = await createTestSidecar(dialect, {
       RATE_LIMIT_USER_PER_MINUTE: '100000',
       RATE_LIMIT_PROJECT_PER_MINUTE: '100000',
+      PROMETHEUS_ALLOWED_HOSTS: 'prom-x.example',
     });
 
     // org 1: X and Y are registered by their team members

@@ -10,6 +10,7 @@ import {
 } from '../contract/index.ts';
 import type { Database, Queryable } from '../adapters/db/database.ts';
 import type { SecretBox } from '../adapters/secret-box.ts';
+import { isHostAllowed, prometheusTarget, type PrometheusTarget } from '../adapters/prometheus/client.ts';
 import { appendAudit, type AuditScope } from './audit.ts';
 import type { AuditActor } from './caller.ts';
 import { AppError, badRequest, conflict, notFound } from './errors.ts';
@@ -33,6 +34,13 @@ const COLUMNS = `id, org_id::int8 AS org_id, project_id, type, name, config, sec
 
 type Secrets = Record<string, string>;
 
+export interface IntegrationsConfig {
+  /** Grafana's URL when the org's Grafana integration names none (GRAFANA_URL). */
+  grafanaUrl?: string;
+  /** PROMETHEUS_ALLOWED_HOSTS: the only hosts a direct-mode Prometheus integration may name. */
+  prometheusAllowedHosts?: string[];
+}
+
 /**
  * Integrations of a project (or of the org, projectId null). Secrets are sealed with AES-256-GCM, bound to the
  * integration id, and never leave this service except through `secretsOf` for the adapters that use them.
@@ -41,11 +49,13 @@ export class IntegrationsService {
   private readonly db: Database;
   private readonly box: SecretBox;
   private readonly clock: () => Date;
+  private readonly config: IntegrationsConfig;
 
-  constructor(deps: { db: Database; box: SecretBox; clock: () => Date }) {
+  constructor(deps: { db: Database; box: SecretBox; clock: () => Date }, config: IntegrationsConfig = {}) {
     this.db = deps.db;
     this.box = deps.box;
     this.clock = deps.clock;
+    this.config = config;
   }
 
   /** The project's integrations and the org-level ones. */
@@ -70,6 +80,7 @@ export class IntegrationsService {
   async create(scope: AuditScope, actor: AuditActor, input: z.input<typeof createIntegrationBody>): Promise<Integration> {
     const body = createIntegrationBody.parse(input);
     const config = parseConfig(body.type, body.config);
+    this.checkPrometheusHost(body.type, config);
     const secrets = checkSecrets(body.type, body.secrets);
     const id = randomUUID();
     const sealed = this.sealSecrets(id, secrets);
@@ -103,6 +114,9 @@ export class IntegrationsService {
     return this.db.withTenant(scope, async (tx) => {
       const current = await this.load(tx, scope, id, true);
       const config = body.config === undefined ? current.config : parseConfig(current.type, body.config);
+      if (body.config !== undefined) {
+        this.checkPrometheusHost(current.type, config);
+      }
       let secrets = this.openSecrets(current);
       if (body.secrets) {
         const changes = body.secrets;
@@ -173,6 +187,62 @@ export class IntegrationsService {
     );
     const token = row ? this.openSecrets(row).token : undefined;
     return row && token ? { url: typeof row.config.url === 'string' ? row.config.url : null, token } : null;
+  }
+
+  /** The project's own Prometheus integrations as targets for the Prometheus client (secrets opened). */
+  async prometheusTargets(orgId: number, projectId: string): Promise<PrometheusTarget[]> {
+    const rows = await this.db.withTenant({ orgId, projectId }, async (tx) =>
+      (
+        await tx.query<IntegrationRow>(
+          `SELECT ${COLUMNS} FROM integrations
+            WHERE org_id = $1 AND project_id = $2 AND type = 'prometheus'
+            ORDER BY name`,
+          [orgId, projectId]
+        )
+      ).rows
+    );
+    if (rows.length === 0) {
+      return [];
+    }
+    const grafana = rows.some((row) => row.config.mode !== 'direct') ? await this.grafanaFor(orgId) : null;
+    return rows.map((row) => prometheusTarget(row, this.openSecrets(row), grafana));
+  }
+
+  /**
+   * One Prometheus integration of the scope as a target. 400 when the integration is of another type; a
+   * PrometheusConfigError when it cannot be reached as configured (e.g. Grafana mode without a Grafana token).
+   */
+  async prometheusTargetFor(scope: AuditScope, id: string): Promise<PrometheusTarget> {
+    const row = await this.db.withTenant(scope, (tx) => this.load(tx, scope, id));
+    if (row.type !== 'prometheus') {
+      throw badRequest(`integration "${row.name}" is a ${row.type} integration; only prometheus integrations can be tested`);
+    }
+    const grafana = row.config.mode === 'direct' ? null : await this.grafanaFor(scope.orgId);
+    return prometheusTarget(row, this.openSecrets(row), grafana);
+  }
+
+  /** The org's Grafana credentials, its URL falling back to GRAFANA_URL. */
+  private async grafanaFor(orgId: number): Promise<{ url: string; token: string } | null> {
+    const credentials = await this.grafanaCredentials(orgId);
+    const url = credentials?.url ?? this.config.grafanaUrl;
+    return credentials && url ? { url, token: credentials.token } : null;
+  }
+
+  /** Direct-mode Prometheus URLs must name an allowed host: the sidecar contacts nothing else. */
+  private checkPrometheusHost(type: IntegrationType, config: Record<string, unknown>): void {
+    if (type !== 'prometheus' || config.mode !== 'direct' || typeof config.url !== 'string') {
+      return;
+    }
+    const url = new URL(config.url);
+    if (url.username || url.password) {
+      throw badRequest('config.url: must not contain credentials; use username and the password secret');
+    }
+    if (!isHostAllowed(url, this.config.prometheusAllowedHosts ?? [])) {
+      throw badRequest(
+        `config.url: the host ${url.host} is not in the sidecar's PROMETHEUS_ALLOWED_HOSTS; an operator must add it ` +
+          '(or use mode grafana)'
+      );
+    }
   }
 
   /** Re-seals every secret sealed under an older key (maintenance, across tenants). Returns how many changed. */

@@ -38,6 +38,30 @@ export class Metrics {
     help: 'Connected server-sent-event clients',
     registers: [this.registry],
   });
+  readonly pollJobs = new Counter({
+    name: 'sre_copilot_poll_jobs_total',
+    help: 'Project polls run by this replica, by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly pollQueries = new Counter({
+    name: 'sre_copilot_poll_queries_total',
+    help: 'PromQL queries run by the poller, by result (ok, error, skipped: already run for the tick elsewhere)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  readonly pollDuration = new Histogram({
+    name: 'sre_copilot_poll_duration_seconds',
+    help: 'Time to poll one project at one tick (queries, scoring, signals)',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly metricAnomalies = new Counter({
+    name: 'sre_copilot_metric_anomalies_total',
+    help: 'Metric signals opened and resolved by the poller',
+    labelNames: ['action'] as const,
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'sre_copilot_' });

@@ -54,6 +54,8 @@ export async function createTestSidecar(
       .join(','),
     ENCRYPTION_KEYS: TEST_KEYS,
     LOG_LEVEL: 'info',
+    // The poller (and its job queue) only where a test asks for it.
+    POLLING_ENABLED: 'false',
     ...env,
   });
   const sidecar = await createSidecar(config, { db, logStream, clock });

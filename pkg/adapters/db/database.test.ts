@@ -10,7 +10,21 @@ import { loadMigrations, migrate } from './migrate.ts';
 import { PgliteDatabase } from './pglite.ts';
 import { PostgresDatabase } from './postgres.ts';
 
-const TENANT_TABLES = ['organizations', 'projects', 'project_members', 'integrations', 'audit_logs'];
+const TENANT_TABLES = [
+  'organizations',
+  'projects',
+  'project_members',
+  'integrations',
+  'audit_logs',
+  'ingest_tokens',
+  'incidents',
+  'signals',
+  'incident_events',
+  'query_templates',
+  'metric_series',
+  'poll_runs',
+  'poller_health',
+];
 
 describe.each(TEST_DIALECTS)('database on %s', (dialect) => {
   let db: Database;
@@ -49,8 +63,7 @@ describe.each(TEST_DIALECTS)('database on %s', (dialect) => {
         await tx.query<{ relname: string; relrowsecurity: boolean; relforcerowsecurity: boolean; owner: string }>(
           `SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity, pg_get_userbyid(c.relowner) AS owner
              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname = ANY($1)`,
-          [TENANT_TABLES]
+            WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname <> 'schema_migrations'`
         )
       ).rows
     );

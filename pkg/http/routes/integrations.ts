@@ -6,7 +6,9 @@ import {
   updateIntegrationBody,
   type Integration,
   type IntegrationList,
+  type IntegrationTestResult,
 } from '../../contract/index.ts';
+import { PrometheusConfigError } from '../../adapters/prometheus/client.ts';
 import { actorOf } from '../../services/caller.ts';
 import type { ServerDeps } from '../server.ts';
 import { resolveScope } from './project-scope.ts';
@@ -47,6 +49,24 @@ export const integrationRoutes: FastifyPluginAsync<{ deps: ServerDeps }> = async
     const updated = await integrations.update(target, actorOf(request.caller), id, body);
     teams.forgetOrg(target.orgId);
     return updated;
+  });
+
+  // Reaches the Prometheus as polling would (build info and `up`); a Prometheus that is down is ok=false, not an error.
+  app.post('/integrations/:id/test', async (request): Promise<IntegrationTestResult> => {
+    const { scope } = scopeQuery.parse(request.query);
+    const { id } = integrationParams.parse(request.params);
+    const target = await resolveScope(request, projects, scope, 'admin');
+    let prometheusTarget;
+    try {
+      prometheusTarget = await integrations.prometheusTargetFor(target, id);
+    } catch (error) {
+      if (error instanceof PrometheusConfigError) {
+        const checkedAt = deps.clock().toISOString();
+        return { ok: false, latencyMs: 0, version: null, targets: null, error: error.message, checkedAt };
+      }
+      throw error;
+    }
+    return deps.prometheus.test(prometheusTarget);
   });
 
   app.delete('/integrations/:id', async (request, reply) => {

@@ -1,0 +1,490 @@
+/**
+ * The Prometheus poller. Every replica wakes at each tick (multiples of PROMETHEUS_POLL_INTERVAL since the epoch)
+ * and enqueues one job per project with Prometheus integrations, with an id derived from (project, tick): the
+ * replicas' copies of a job are one row, and one replica runs it. The job runs the project's due templates against
+ * each of its Prometheus integrations, claiming each (integration, template, tick) in `poll_runs` first, so no
+ * query runs twice for a tick even if a job is retried. Results are scored by the streaming detector against the
+ * baseline stored per series; a strong anomaly opens a metric signal through ingestion (deduplicated like alerts,
+ * correlated into incidents), and its recovery resolves it.
+ */
+import type { PgBoss } from 'pg-boss';
+import type { Logger } from 'pino';
+import type { IntegrationHealth, QueryTemplate } from '../contract/index.ts';
+import { createDetectorState, step, type DetectorState } from '../core/anomaly/detector.ts';
+import {
+  alignTick,
+  assessPoint,
+  evaluationTime,
+  isDue,
+  isPoint,
+  metricSignalDraft,
+  pollJobId,
+  renderQuery,
+  renderService,
+  seriesKey,
+  templateIntervalMs,
+  type SeriesSignalState,
+} from '../core/metric-normalizer.ts';
+import type { SignalDraft } from '../core/signal.ts';
+import { enterTenantLocked, type Database, type Queryable } from '../adapters/db/database.ts';
+import type { PrometheusClient, PrometheusTarget, Sample } from '../adapters/prometheus/client.ts';
+import type { IngestService } from './ingest.ts';
+import type { Metrics } from './metrics.ts';
+import type { IntegrationsService } from './integrations.ts';
+import type { QueryTemplatesService } from './query-templates.ts';
+
+export const POLL_QUEUE = 'prometheus-poll';
+
+export interface PollerConfig {
+  enabled: boolean;
+  baseIntervalMs: number;
+  /** How far back the history of a new series is read to warm its baseline. */
+  historyMs: number;
+  /** Score at which an anomaly opens a signal. */
+  threshold: number;
+  /** Jobs of different projects run at once on one replica. */
+  concurrency: number;
+}
+
+export interface PollJob {
+  orgId: number;
+  projectId: string;
+  tickMs: number;
+}
+
+/** What one project's poll did (tests and logs). */
+export interface PollReport {
+  queries: number;
+  skipped: number;
+  failures: number;
+  series: number;
+  opened: number;
+  resolved: number;
+}
+
+interface SeriesRow {
+  series_key: string;
+  state: DetectorState;
+  last_sample_at: Date;
+  open_since: Date | null;
+  calm_points: number;
+}
+
+interface Observation {
+  target: PrometheusTarget;
+  template: QueryTemplate;
+  atMs: number;
+  samples: Sample[];
+}
+
+function errorKind(error: Error): string {
+  const kind = (error as { kind?: unknown }).kind;
+  return typeof kind === 'string' ? kind : 'error';
+}
+
+const DETECTOR_VERSION = createDetectorState().version;
+
+/** Points of history per series at most: Prometheus refuses ranges of more than 11,000 points. */
+const MAX_HISTORY_POINTS = 10_000;
+
+export class Poller {
+  private readonly deps: {
+    db: Database;
+    integrations: IntegrationsService;
+    templates: QueryTemplatesService;
+    prometheus: PrometheusClient;
+    ingest: IngestService;
+    metrics: Metrics;
+    logger: Logger;
+    clock: () => Date;
+  };
+  private readonly config: PollerConfig;
+  private boss: PgBoss | null = null;
+  private workerId: string | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(deps: Poller['deps'], config: PollerConfig) {
+    this.deps = deps;
+    this.config = config;
+  }
+
+  /** Starts ticking and working jobs on `boss`. */
+  async start(boss: PgBoss): Promise<void> {
+    this.boss = boss;
+    await boss.createQueue(POLL_QUEUE, {
+      retryLimit: 1,
+      retryDelay: 1,
+      // A poll that has not finished within a few intervals is stale; the next tick polls afresh.
+      expireInSeconds: Math.max(30, Math.ceil((this.config.baseIntervalMs * 3) / 1000)),
+      retentionSeconds: 3600,
+      deleteAfterSeconds: 86_400,
+    });
+    this.workerId = await boss.work<PollJob>(
+      POLL_QUEUE,
+      { batchSize: 1, localConcurrency: this.config.concurrency, pollingIntervalSeconds: Math.max(0.5, Math.min(2, this.config.baseIntervalMs / 4000)) },
+      async ([job]) => {
+        if (!job) {
+          return;
+        }
+        const end = this.deps.metrics.pollDuration.startTimer();
+        try {
+          const report = await this.pollProject(job.data);
+          this.deps.metrics.pollJobs.inc({ outcome: report.failures > 0 ? 'partial' : 'ok' });
+          this.deps.metrics.pollQueries.inc({ result: 'ok' }, report.queries - report.failures);
+          this.deps.metrics.pollQueries.inc({ result: 'error' }, report.failures);
+          this.deps.metrics.pollQueries.inc({ result: 'skipped' }, report.skipped);
+          this.deps.metrics.metricAnomalies.inc({ action: 'opened' }, report.opened);
+          this.deps.metrics.metricAnomalies.inc({ action: 'resolved' }, report.resolved);
+        } catch (error) {
+          this.deps.metrics.pollJobs.inc({ outcome: 'error' });
+          this.deps.logger.error({ err: error, projectId: job.data.projectId }, 'poll failed');
+          throw error;
+        } finally {
+          end();
+        }
+      }
+    );
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) {
+      clearTimeout(this.timer);
+    }
+    await this.boss?.stop({ graceful: true, timeout: 5_000 }).catch(() => undefined);
+  }
+
+  private schedule(): void {
+    if (this.stopped) {
+      return;
+    }
+    const now = this.deps.clock().getTime();
+    const next = alignTick(now, this.config.baseIntervalMs) + this.config.baseIntervalMs;
+    this.timer = setTimeout(() => {
+      void this.tick(next)
+        .catch((error: unknown) => this.deps.logger.error({ err: error }, 'poll tick failed'))
+        .finally(() => this.schedule());
+    }, next - now);
+    this.timer.unref();
+  }
+
+  /** Enqueues this tick's poll of every project with Prometheus integrations (once across replicas). */
+  async tick(tickMs: number): Promise<number> {
+    const boss = this.boss;
+    if (!boss) {
+      return 0;
+    }
+    const projects = await this.deps.db.withApp(async (tx) =>
+      (await tx.query<{ org_id: number; project_id: string }>('SELECT org_id::int8 AS org_id, project_id FROM projects_to_poll()')).rows
+    );
+    let sent = 0;
+    for (const project of projects) {
+      const id = await boss.send(
+        POLL_QUEUE,
+        { orgId: Number(project.org_id), projectId: project.project_id, tickMs } satisfies PollJob,
+        { id: pollJobId(project.project_id, tickMs) }
+      );
+      sent += id ? 1 : 0;
+    }
+    // Every replica ticks at the same moment and fetches at once, so the tick's jobs spread over the replicas
+    // instead of going to whichever polls the queue first.
+    if (this.workerId && projects.length > 0) {
+      boss.notifyWorker(this.workerId);
+    }
+    return sent;
+  }
+
+  /** One project's poll at one tick: the job body. */
+  async pollProject(job: PollJob): Promise<PollReport> {
+    const report: PollReport = { queries: 0, skipped: 0, failures: 0, series: 0, opened: 0, resolved: 0 };
+    const scope = { orgId: job.orgId, projectId: job.projectId };
+    const [targets, integrations, templates] = await Promise.all([
+      this.deps.integrations.prometheusTargets(job.orgId, job.projectId),
+      this.deps.integrations.list(job.orgId, job.projectId),
+      this.deps.templates.effective(scope),
+    ]);
+    const due = templates.filter((t) => t.enabled && isDue(templateIntervalMs(t, this.config.baseIntervalMs), job.tickMs, this.config.baseIntervalMs));
+    if (targets.length === 0 || due.length === 0) {
+      return report;
+    }
+    const filters = new Map(integrations.map((i) => [i.id, typeof i.config.labelFilter === 'string' ? i.config.labelFilter : undefined]));
+
+    // Claim every (integration, template, tick) in one statement; what another run claimed is skipped.
+    const pairs = targets.flatMap((target) => due.map((template) => ({ target, template })));
+    const claimed = await this.claim(job, pairs);
+    report.skipped = pairs.length - claimed.length;
+
+    // A tick's queries end when the next tick starts: a slow Prometheus costs its own project a point, and its
+    // requests do not pile up and hold workers that other projects need.
+    const budgetMs = Math.max(250, job.tickMs + this.config.baseIntervalMs - this.deps.clock().getTime());
+    const deadline = AbortSignal.timeout(budgetMs);
+    const outcomes = await Promise.all(
+      claimed.map(async ({ target, template }) => {
+        const atMs = evaluationTime(templateIntervalMs(template, this.config.baseIntervalMs), job.tickMs);
+        try {
+          const samples = await this.deps.prometheus.queryInstant(target, renderQuery(template.query, filters.get(target.id)), atMs, deadline);
+          return { ok: true as const, observation: { target, template, atMs, samples } };
+        } catch (error) {
+          const failure = deadline.aborted
+            ? Object.assign(new Error(`${target.name} did not answer before the next tick (${budgetMs} ms)`), { kind: 'timeout' })
+            : (error as Error);
+          return { ok: false as const, target, template, error: failure };
+        }
+      })
+    );
+    report.queries = claimed.length;
+    const observations = outcomes.flatMap((o) => (o.ok ? [o.observation] : []));
+    const failed = outcomes.flatMap((o) => (o.ok ? [] : [o]));
+    report.failures = failed.length;
+    for (const failure of failed) {
+      this.deps.logger.warn(
+        { integration: failure.target.id, template: failure.template.name, err: failure.error.message },
+        'prometheus query failed'
+      );
+    }
+
+    const history = await this.histories(job, observations, filters);
+    const drafts: SignalDraft[] = [];
+    const persisted = await this.deps.db.withTenant(scope, async (tx) => {
+      await enterTenantLocked(tx, scope, `poll:${job.projectId}`);
+      return this.score(tx, job, observations, history, drafts, report);
+    });
+    await this.recordRuns(job, outcomes.map((o) => (o.ok
+      ? { integrationId: o.observation.target.id, template: o.observation.template.name, series: o.observation.samples.length, error: null }
+      : { integrationId: o.target.id, template: o.template.name, series: null, error: o.error.message.slice(0, 500) })));
+    await this.recordHealth(job, targets, failed.map((f) => ({ id: f.target.id, error: f.error.message, kind: errorKind(f.error) })));
+    if (drafts.length > 0) {
+      await this.deps.ingest.submit({ orgId: job.orgId, projectId: job.projectId, drafts });
+    }
+    report.series = persisted;
+    return report;
+  }
+
+  private async claim(job: PollJob, pairs: Array<{ target: PrometheusTarget; template: QueryTemplate }>) {
+    if (pairs.length === 0) {
+      return [];
+    }
+    const won = await this.deps.db.withTenant({ orgId: job.orgId, projectId: job.projectId }, async (tx) =>
+      (
+        await tx.query<{ integration_id: string; template: string }>(
+          `INSERT INTO poll_runs (org_id, project_id, integration_id, template, tick, ran_at)
+           SELECT $1, $2, i, t, to_timestamp($5::float8 / 1000), now()
+             FROM unnest($3::uuid[], $4::text[]) AS p(i, t)
+           ON CONFLICT DO NOTHING
+           RETURNING integration_id, template`,
+          [job.orgId, job.projectId, pairs.map((p) => p.target.id), pairs.map((p) => p.template.name), job.tickMs]
+        )
+      ).rows
+    );
+    const keys = new Set(won.map((r) => `${r.integration_id}\u0000${r.template}`));
+    return pairs.filter((p) => keys.has(`${p.target.id}\u0000${p.template.name}`));
+  }
+
+  /**
+   * History for series seen for the first time: one range query per (integration, template) that has new series,
+   * over the history window at the template's own step, ending before the current point.
+   */
+  private async histories(job: PollJob, observations: Observation[], filters: Map<string, string | undefined>) {
+    const history = new Map<string, Array<[number, number]>>();
+    if (this.config.historyMs <= 0 || observations.length === 0) {
+      return history;
+    }
+    const keys = observations.flatMap((o) => o.samples.map((s) => seriesKey(o.target.id, o.template.name, s.labels)));
+    const known = new Set(
+      await this.deps.db.withTenant({ orgId: job.orgId, projectId: job.projectId }, async (tx) =>
+        (
+          // A baseline in an older detector format is relearned from history too.
+          await tx.query<{ series_key: string }>(
+            `SELECT series_key FROM metric_series
+              WHERE project_id = $1 AND series_key = ANY($2::uuid[]) AND state->>'version' = $3`,
+            [job.projectId, keys, String(DETECTOR_VERSION)]
+          )
+        ).rows.map((r) => r.series_key)
+      )
+    );
+    await Promise.all(
+      observations.map(async (o) => {
+        const fresh = o.samples.filter((s) => !known.has(seriesKey(o.target.id, o.template.name, s.labels)));
+        if (fresh.length === 0) {
+          return;
+        }
+        const stepMs = templateIntervalMs(o.template, this.config.baseIntervalMs);
+        const spanMs = Math.min(this.config.historyMs, stepMs * MAX_HISTORY_POINTS);
+        const endMs = o.atMs - stepMs;
+        const startMs = endMs - Math.floor(spanMs / stepMs) * stepMs;
+        if (endMs <= startMs) {
+          return;
+        }
+        try {
+          const series = await this.deps.prometheus.queryRange(o.target, renderQuery(o.template.query, filters.get(o.target.id)), startMs, endMs, stepMs);
+          for (const s of series) {
+            history.set(seriesKey(o.target.id, o.template.name, s.labels), s.points);
+          }
+        } catch (error) {
+          // Without history the baseline warms up on live points instead.
+          this.deps.logger.warn({ integration: o.target.id, template: o.template.name, err: (error as Error).message }, 'history query failed');
+        }
+      })
+    );
+    return history;
+  }
+
+  /** Steps each series' detector with its new point, under the project's poll lock; returns the series written. */
+  private async score(
+    tx: Queryable,
+    job: PollJob,
+    observations: Observation[],
+    history: Map<string, Array<[number, number]>>,
+    drafts: SignalDraft[],
+    report: PollReport
+  ): Promise<number> {
+    const points = observations.flatMap((o) =>
+      o.samples.map((sample) => ({ o, sample, key: seriesKey(o.target.id, o.template.name, sample.labels) }))
+    );
+    if (points.length === 0) {
+      return 0;
+    }
+    const rows = new Map(
+      (
+        await tx.query<SeriesRow>(
+          `SELECT series_key, state, last_sample_at, open_since, calm_points FROM metric_series
+            WHERE project_id = $1 AND series_key = ANY($2::uuid[])`,
+          [job.projectId, points.map((p) => p.key)]
+        )
+      ).rows.map((r) => [r.series_key, r])
+    );
+    const now = this.deps.clock();
+    const updates: Array<Record<string, unknown>> = [];
+    for (const { o, sample, key } of points) {
+      const row = rows.get(key);
+      const service = renderService(o.template.service, sample.labels);
+      let state = row?.state;
+      let signal: SeriesSignalState = { openSince: row?.open_since?.getTime() ?? null, calmPoints: row?.calm_points ?? 0 };
+      if (row && row.last_sample_at.getTime() >= o.atMs) {
+        continue; // an older or repeated point (a late job): the series has moved on
+      }
+      if (!state || state.version !== DETECTOR_VERSION) {
+        state = createDetectorState({ direction: o.template.direction });
+        for (const [t, v] of history.get(key) ?? []) {
+          if (isPoint(v) && t < o.atMs) {
+            step(state, t, v);
+          }
+        }
+      }
+      let score = 0;
+      if (isPoint(sample.value)) {
+        const result = step(state, o.atMs, sample.value);
+        score = result.score;
+        const assessed = assessPoint(signal, result, o.template.direction, this.config.threshold, o.atMs);
+        if (assessed.action) {
+          const openSince = assessed.action === 'open' ? o.atMs : signal.openSince!;
+          drafts.push(
+            metricSignalDraft({
+              integrationId: o.target.id,
+              integrationName: o.target.name,
+              template: o.template,
+              seriesKey: key,
+              labels: sample.labels,
+              service,
+              value: sample.value,
+              result,
+              openSince,
+              atMs: o.atMs,
+              status: assessed.action === 'open' ? 'firing' : 'resolved',
+            })
+          );
+          report[assessed.action === 'open' ? 'opened' : 'resolved'] += 1;
+        }
+        signal = assessed.next;
+      }
+      updates.push({
+        series_key: key,
+        integration_id: o.target.id,
+        template: o.template.name,
+        service,
+        labels: sample.labels,
+        state,
+        last_sample_at: new Date(o.atMs).toISOString(),
+        last_value: isPoint(sample.value) ? sample.value : null,
+        last_score: score,
+        open_since: signal.openSince === null ? null : new Date(signal.openSince).toISOString(),
+        calm_points: signal.calmPoints,
+      });
+    }
+    if (updates.length > 0) {
+      await tx.query(
+        `INSERT INTO metric_series (org_id, project_id, series_key, integration_id, template, service, labels, state,
+                                    last_sample_at, last_value, last_score, open_since, calm_points, updated_at)
+         SELECT $1, $2, u.series_key, u.integration_id, u.template, u.service, u.labels, u.state, u.last_sample_at,
+                u.last_value, u.last_score, u.open_since, u.calm_points, $4
+           FROM jsonb_to_recordset($3::jsonb) AS u(series_key uuid, integration_id uuid, template text, service text,
+                labels jsonb, state jsonb, last_sample_at timestamptz, last_value float8, last_score float8,
+                open_since timestamptz, calm_points int)
+         ON CONFLICT (project_id, series_key) DO UPDATE SET
+           service = EXCLUDED.service, labels = EXCLUDED.labels, state = EXCLUDED.state,
+           last_sample_at = EXCLUDED.last_sample_at, last_value = EXCLUDED.last_value, last_score = EXCLUDED.last_score,
+           open_since = EXCLUDED.open_since, calm_points = EXCLUDED.calm_points, updated_at = EXCLUDED.updated_at`,
+        [job.orgId, job.projectId, JSON.stringify(updates), now]
+      );
+    }
+    return updates.length;
+  }
+
+  private async recordRuns(job: PollJob, runs: Array<{ integrationId: string; template: string; series: number | null; error: string | null }>) {
+    if (runs.length === 0) {
+      return;
+    }
+    await this.deps.db.withTenant({ orgId: job.orgId, projectId: job.projectId }, (tx) =>
+      tx.query(
+        `UPDATE poll_runs r SET series = u.series, error = u.error
+           FROM jsonb_to_recordset($3::jsonb) AS u("integrationId" uuid, template text, series int, error text)
+          WHERE r.integration_id = u."integrationId" AND r.template = u.template
+            AND r.tick = to_timestamp($2::float8 / 1000) AND r.project_id = $1`,
+        [job.projectId, job.tickMs, JSON.stringify(runs)]
+      )
+    );
+  }
+
+  private async recordHealth(job: PollJob, targets: PrometheusTarget[], failed: Array<{ id: string; error: string; kind: string }>) {
+    const errors = new Map(failed.map((f) => [f.id, f]));
+    const rows = targets.map((t) => ({ id: t.id, error: errors.get(t.id)?.error.slice(0, 500) ?? null, kind: errors.get(t.id)?.kind ?? null }));
+    await this.deps.db.withTenant({ orgId: job.orgId, projectId: job.projectId }, (tx) =>
+      tx.query(
+        `INSERT INTO poller_health (integration_id, org_id, project_id, failures, last_success_at, last_error,
+                                    last_error_kind, updated_at)
+         SELECT u.id, $1, $2, CASE WHEN u.error IS NULL THEN 0 ELSE 1 END,
+                CASE WHEN u.error IS NULL THEN $4::timestamptz END, u.error, u.kind, $4
+           FROM jsonb_to_recordset($3::jsonb) AS u(id uuid, error text, kind text)
+         ON CONFLICT (integration_id) DO UPDATE SET
+           failures = CASE WHEN EXCLUDED.last_error IS NULL THEN 0 ELSE poller_health.failures + 1 END,
+           last_success_at = COALESCE(EXCLUDED.last_success_at, poller_health.last_success_at),
+           last_error = EXCLUDED.last_error, last_error_kind = EXCLUDED.last_error_kind, updated_at = EXCLUDED.updated_at`,
+        [job.orgId, job.projectId, JSON.stringify(rows), this.deps.clock()]
+      )
+    );
+  }
+
+  /** Integrations whose last poll failed, across orgs (ids and counts only): what /health reports. */
+  async failing(): Promise<IntegrationHealth[]> {
+    const rows = await this.deps.db.withOwner(
+      async (tx) =>
+        (
+          await tx.query<{ integration_id: string; org_id: number; failures: number; last_success_at: Date | null; last_error_kind: string | null }>(
+            `SELECT integration_id, org_id::int8 AS org_id, failures, last_success_at, last_error_kind FROM poller_health
+              WHERE failures > 0 ORDER BY updated_at DESC LIMIT 100`
+          )
+        ).rows
+    );
+    return rows.map((r) => ({
+      id: r.integration_id,
+      orgId: Number(r.org_id),
+      status: 'failing',
+      failures: r.failures,
+      lastSuccessAt: r.last_success_at?.toISOString() ?? null,
+      // Only the kind of error: /health is unauthenticated and must not show a tenant's URLs or messages.
+      lastError: r.last_error_kind,
+    }));
+  }
+}
