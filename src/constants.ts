@@ -12,5 +12,6 @@ export enum ROUTES {
   Incidents = 'incidents',
   Home = 'home',
   Audit = 'audit',
+  Integrations = 'integrations',
   Project = 'project',
 }

@@ -9,20 +9,27 @@ import type {
   CreatedIngestToken,
   CreateIncidentBody,
   CreateIngestTokenBody,
+  CreateIntegrationBody,
   Incident,
   IncidentDetail,
   IncidentEvent,
   IncidentListQuery,
   IncidentPage,
   IngestTokenList,
+  Integration,
+  IntegrationList,
+  IntegrationTestResult,
   Project,
   ProjectContext,
   ProjectList,
   ProjectMember,
   ProjectMemberList,
   PutMemberBody,
+  QueryTemplateList,
+  QueryTemplatesBody,
   TransitionBody,
   UpdateIncidentBody,
+  UpdateIntegrationBody,
   UpdateProjectBody,
   WhoAmI,
 } from './types';
@@ -181,4 +188,49 @@ export function createIngestToken(projectId: string, body: CreateIngestTokenBody
 /** Revokes an ingest token: senders that use it are refused from then on. */
 export async function revokeIngestToken(projectId: string, tokenId: string): Promise<void> {
   await request(`/ingest-tokens/${encodeURIComponent(tokenId)}`, { method: 'DELETE', projectId });
+}
+
+const integrationPath = (integrationId: string) => `/integrations/${encodeURIComponent(integrationId)}`;
+
+/** The project's integrations (Prometheus and others); secrets only as the names in `secretFields`. */
+export function listIntegrations(projectId: string): Promise<IntegrationList> {
+  return request('/integrations', { projectId });
+}
+
+/** Creates a project integration (project admins); the sidecar checks the config for the type. */
+export function createIntegration(projectId: string, body: CreateIntegrationBody): Promise<Integration> {
+  return request('/integrations', { method: 'POST', projectId, data: body });
+}
+
+/** Changes name, config (replaced as a whole) or secrets (a value sets one, null removes it, others stay). */
+export function updateIntegration(
+  projectId: string,
+  integrationId: string,
+  changes: UpdateIntegrationBody
+): Promise<Integration> {
+  return request(integrationPath(integrationId), { method: 'PATCH', projectId, data: changes });
+}
+
+export async function deleteIntegration(projectId: string, integrationId: string): Promise<void> {
+  await request(integrationPath(integrationId), { method: 'DELETE', projectId });
+}
+
+/** Asks the integration's Prometheus for its version and the `up` series, with the saved settings. */
+export function testIntegration(projectId: string, integrationId: string): Promise<IntegrationTestResult> {
+  return request(`${integrationPath(integrationId)}/test`, { method: 'POST', projectId });
+}
+
+/** The project's PromQL templates: its own, or the defaults (`source`), with the interval each runs at. */
+export function getQueryTemplates(projectId: string): Promise<QueryTemplateList> {
+  return request('/query-templates', { projectId });
+}
+
+/** Replaces the project's templates (project admins); the sidecar validates them. */
+export function putQueryTemplates(projectId: string, body: QueryTemplatesBody): Promise<QueryTemplateList> {
+  return request('/query-templates', { method: 'PUT', projectId, data: body });
+}
+
+/** Drops the project's own templates: the defaults apply again. */
+export function resetQueryTemplates(projectId: string): Promise<QueryTemplateList> {
+  return request('/query-templates', { method: 'DELETE', projectId });
 }

@@ -218,4 +218,64 @@ export const testIds = {
     grafanaSnippet: 'data-testid ingest-tokens-grafana-snippet',
     dismissCreated: 'data-testid ingest-tokens-dismiss-created',
   },
+  /** The Integrations page: Prometheus integrations and the project's PromQL templates. */
+  integrations: {
+    container: 'data-testid integrations-container',
+    tabPrometheus: 'data-testid integrations-tab-prometheus',
+    tabTemplates: 'data-testid integrations-tab-templates',
+    loading: 'data-testid integrations-loading',
+    error: 'data-testid integrations-error',
+    empty: 'data-testid integrations-empty',
+    /** Shown to those without manageIntegrations: they read, an admin changes. */
+    readOnlyNotice: 'data-testid integrations-read-only',
+    addButton: 'data-testid integrations-add',
+    table: 'data-testid integrations-table',
+    /** One per integration, with `data-integration-id` and `data-mode`. */
+    row: 'data-testid integrations-row',
+    /** In a row: the data source name or the URL. */
+    rowTarget: 'data-testid integrations-row-target',
+    /** In a row: which secrets are set. */
+    rowSecrets: 'data-testid integrations-row-secrets',
+    /** In a row: the last test result of this session; carries `data-ok`. */
+    rowTestResult: 'data-testid integrations-row-test-result',
+    testButton: 'data-testid integrations-test',
+    editButton: 'data-testid integrations-edit',
+    deleteButton: 'data-testid integrations-delete',
+    rowError: 'data-testid integrations-row-error',
+    /** The add/edit drawer. */
+    form: 'data-testid integrations-form',
+    nameInput: 'data-testid integrations-name',
+    /** Wraps the mode radio group. */
+    modeRadio: 'data-testid integrations-mode',
+    /** Wraps the data source picker. */
+    datasourcePicker: 'data-testid integrations-datasource',
+    urlInput: 'data-testid integrations-url',
+    usernameInput: 'data-testid integrations-username',
+    /** Wraps the password's SecretInput. */
+    passwordInput: 'data-testid integrations-password',
+    /** Wraps the bearer token's SecretInput. */
+    bearerTokenInput: 'data-testid integrations-bearer-token',
+    labelFilterInput: 'data-testid integrations-label-filter',
+    saveButton: 'data-testid integrations-save',
+    cancelButton: 'data-testid integrations-cancel',
+    formError: 'data-testid integrations-form-error',
+    templates: {
+      container: 'data-testid templates-container',
+      loading: 'data-testid templates-loading',
+      error: 'data-testid templates-error',
+      empty: 'data-testid templates-empty',
+      /** Carries `data-source`: default or project. */
+      sourceBadge: 'data-testid templates-source',
+      table: 'data-testid templates-table',
+      /** One per template, with `data-name`. */
+      row: 'data-testid templates-row',
+      editButton: 'data-testid templates-edit',
+      resetButton: 'data-testid templates-reset',
+      editor: 'data-testid templates-editor',
+      saveButton: 'data-testid templates-save',
+      cancelButton: 'data-testid templates-cancel',
+      saveError: 'data-testid templates-save-error',
+      resetError: 'data-testid templates-reset-error',
+    },
+  },
 };

@@ -84,6 +84,8 @@ export async function startStack(
         .join(','),
       ENCRYPTION_KEYS,
       LOG_LEVEL: 'warn',
+      // The Prometheus poller and its job queue only where a test asks for them.
+      POLLING_ENABLED: 'false',
       ...options.sidecarEnv,
     });
     sidecar = await createSidecar(config, { logStream });

@@ -52,15 +52,35 @@ export interface FixturePluginSettings {
   secureJsonData?: Record<string, string>;
 }
 
+/**
+ * A data source of one org, as Grafana stores it. Only Prometheus: the host proxies to `url` and does not run the
+ * data source plugin itself.
+ */
+export interface FixtureDatasource {
+  uid: string;
+  orgId: number;
+  name: string;
+  type: 'prometheus';
+  /** Where the datasource proxy sends requests, e.g. a real Prometheus started by the test. */
+  url: string;
+  /** The org's default data source (at most one per org). */
+  isDefault?: boolean;
+}
+
 export interface GrafanaFixture {
   orgs: FixtureOrg[];
   users: FixtureUser[];
   teams: FixtureTeam[];
   serviceAccounts: FixtureServiceAccount[];
   pluginSettings: FixturePluginSettings[];
+  /** Data sources per org; none when omitted. */
+  datasources?: FixtureDatasource[];
 }
 
 export const PLUGIN_ID = 'sre-copilot-app';
+
+/** Port 9 (discard) on loopback: nothing answers there, so a request fails fast with "connection refused". */
+const UNREACHABLE_URL = 'http://127.0.0.1:9';
 
 /**
  * Two orgs with a spread of roles:
@@ -69,6 +89,8 @@ export const PLUGIN_ID = 'sre-copilot-app';
  * - org 1 teams: Payments (bob member, carol admin), Checkout (alice member, bob admin); org 2: Platform (erin admin, alice member).
  * - one Admin service account per org with one token each.
  * - the app is enabled in both orgs and not yet configured (no sidecar URL, no secret).
+ * - one default Prometheus data source per org, at an address where nothing listens (tests that query it point
+ *   `url` at their own Prometheus: `fixture.datasources[i].url = …` before starting the host).
  */
 export function defaultFixture(): GrafanaFixture {
   return {
@@ -142,6 +164,10 @@ export function defaultFixture(): GrafanaFixture {
     pluginSettings: [
       { orgId: 1, pluginId: PLUGIN_ID, enabled: true, jsonData: {} },
       { orgId: 2, pluginId: PLUGIN_ID, enabled: true, jsonData: {} },
+    ],
+    datasources: [
+      { uid: 'prom-main', orgId: 1, name: 'Prometheus', type: 'prometheus', url: UNREACHABLE_URL, isDefault: true },
+      { uid: 'prom-second', orgId: 2, name: 'Prometheus', type: 'prometheus', url: UNREACHABLE_URL, isDefault: true },
     ],
   };
 }

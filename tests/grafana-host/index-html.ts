@@ -13,6 +13,8 @@ export interface PageContext {
   theme: 'dark' | 'light';
   /** Name of the host bundle's entry file under /public/build/. */
   bundleFile: string | null;
+  /** The org's data sources as `settings.datasources` has them (keyed by name). */
+  datasources: Record<string, { name: string; isDefault: boolean }>;
 }
 
 interface NavItem {
@@ -96,7 +98,7 @@ export function bootData(ctx: PageContext): unknown {
         hideVersion: false,
       },
       theme: ctx.theme,
-      datasources: {},
+      datasources: ctx.datasources,
       panels: {},
       apps: ctx.pluginEnabled
         ? {
@@ -112,7 +114,7 @@ export function bootData(ctx: PageContext): unknown {
             },
           }
         : {},
-      defaultDatasource: '',
+      defaultDatasource: Object.values(ctx.datasources).find((ds) => ds.isDefault)?.name ?? '',
       minRefreshInterval: '5s',
       featureToggles: {},
       liveEnabled: false,

@@ -110,7 +110,8 @@ const HOP_BY_HOP = [
   'upgrade',
 ];
 
-function withoutHopByHop(headers: IncomingHttpHeaders): Record<string, string | string[]> {
+/** The headers a reverse proxy forwards: all but hop-by-hop ones and those named in Connection. */
+export function withoutHopByHop(headers: IncomingHttpHeaders): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   const listed = String(headers.connection ?? '')
     .split(',')

@@ -11,6 +11,14 @@ import {
   type FixtureTeam,
   type GrafanaFixture,
 } from './fixture.ts';
+import {
+  PROMETHEUS_LOGO_PATH,
+  PROMETHEUS_LOGO_SVG,
+  datasourceBootSettings,
+  datasourceDetails,
+  datasourceListItem,
+  proxyDatasourceRequest,
+} from './datasources.ts';
 import { IdTokenSigner } from './id-tokens.ts';
 import { serviceAccountIdentity, userIdentity, type SignedInIdentity } from './identity.ts';
 import { indexHtml, GRAFANA_VERSION } from './index-html.ts';
@@ -185,6 +193,10 @@ export async function startGrafanaHost(options: GrafanaHostOptions = {}): Promis
 
   const orgById = (id: number): FixtureOrg | undefined => fixture.orgs.find((o) => o.id === id);
   const teamsOf = (orgId: number): FixtureTeam[] => fixture.teams.filter((t) => t.orgId === orgId);
+  const datasources = () => fixture.datasources ?? [];
+  /** A data source of the caller's org; another org's is "not found", as in Grafana. */
+  const datasourceOf = (identity: SignedInIdentity, uid: string) =>
+    datasources().find((ds) => ds.uid === uid && ds.orgId === identity.orgId);
 
   function createSession(login: string, orgId?: number): string {
     const user = fixture.users.find((u) => u.login === login);
@@ -333,6 +345,48 @@ export async function startGrafanaHost(options: GrafanaHostOptions = {}): Promis
         hasAction: (action) => hasAction(manifest, identity, action),
         idToken: await signer.sign(identity, `${url}/`),
       });
+    }
+
+    // The datasource proxy: `datasources:query`, which every basic role has.
+    const dsProxy = /^\/api\/datasources\/proxy\/uid\/([^/]+)(?:\/(.*))?$/.exec(path);
+    if (dsProxy) {
+      const ds = datasourceOf(identity, decodeURIComponent(dsProxy[1]!));
+      if (!ds) {
+        req.resume();
+        return sendJson(res, 404, { message: 'Unable to find datasource' });
+      }
+      const rawUrl = req.url ?? '';
+      return proxyDatasourceRequest(
+        req,
+        res,
+        ds,
+        dsProxy[2] ?? '',
+        rawUrl.includes('?') ? rawUrl.slice(rawUrl.indexOf('?')) : ''
+      );
+    }
+    // Reading data source settings needs `datasources:read`: org Admins (users or service accounts) only.
+    const dsByUid = /^\/api\/datasources\/uid\/([^/]+)$/.exec(path);
+    if (method === 'GET' && (path === '/api/datasources' || dsByUid)) {
+      if (identity.orgRole !== 'Admin') {
+        return sendJson(res, 403, {
+          accessErrorId: 'ACE0000000002',
+          message: "You'll need additional permissions to perform this action. Permissions needed: datasources:read",
+          title: 'Access denied',
+        });
+      }
+      if (!dsByUid) {
+        return sendJson(
+          res,
+          200,
+          datasources()
+            .filter((ds) => ds.orgId === identity.orgId)
+            .map((ds) => datasourceListItem(datasources(), ds))
+        );
+      }
+      const ds = datasourceOf(identity, decodeURIComponent(dsByUid[1]!));
+      return ds
+        ? sendJson(res, 200, datasourceDetails(datasources(), ds))
+        : sendJson(res, 404, { message: 'Data source not found' });
     }
 
     const pluginSettings = /^\/api\/plugins\/([^/]+)\/settings$/.exec(path);
@@ -502,6 +556,11 @@ export async function startGrafanaHost(options: GrafanaHostOptions = {}): Promis
       }
       return sendFile(res, safeJoin(ICONS_DIR, icon), 'max-age=3600');
     }
+    if (path === `/${PROMETHEUS_LOGO_PATH}`) {
+      res.writeHead(200, { 'content-type': 'image/svg+xml', 'cache-control': 'max-age=3600' });
+      res.end(PROMETHEUS_LOGO_SVG);
+      return true;
+    }
     if (path === '/public/build/uplot.min.css') {
       return sendFile(res, join(NODE_MODULES, 'uplot', 'dist', 'uPlot.min.css'), 'max-age=3600');
     }
@@ -601,6 +660,7 @@ export async function startGrafanaHost(options: GrafanaHostOptions = {}): Promis
       pluginEnabled: settings.get(identity.orgId)?.enabled ?? false,
       theme,
       bundleFile: isHostBundleBuilt(bundleDir) ? BUNDLE_ENTRY : null,
+      datasources: datasourceBootSettings(datasources(), identity.orgId),
     });
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     res.end(html);

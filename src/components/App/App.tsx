@@ -13,6 +13,7 @@ const Incident = lazy(() => import('../../pages/Incident/Incident'));
 const Home = lazy(() => import('../../pages/Home/Home'));
 const Audit = lazy(() => import('../../pages/Audit/Audit'));
 const Project = lazy(() => import('../../pages/Project/Project'));
+const Integrations = lazy(() => import('../../pages/Integrations/Integrations'));
 
 function App(props: AppRootProps<AppJsonData>) {
   return (
@@ -26,6 +27,7 @@ function App(props: AppRootProps<AppJsonData>) {
             <Route path={ROUTES.Home} element={<Home />} />
             <Route path={ROUTES.Audit} element={<Audit />} />
             <Route path={ROUTES.Project} element={<Project />} />
+            <Route path={ROUTES.Integrations} element={<Integrations />} />
             <Route path="*" element={<Navigate to={prefixRoute(ROUTES.Incidents)} replace />} />
           </Routes>
         </Suspense>

@@ -34,6 +34,7 @@ import {
   setTemplateSrv,
   toDataQueryError,
   type DataSourceSrv,
+  type GetDataSourceListFilters,
   type RuntimeDataSourceRegistration,
 } from '@grafana/runtime';
 import { Observable, catchError, from, isObservable, map, of, startWith, switchMap } from 'rxjs';
@@ -45,31 +46,71 @@ export const appEvents = new EventBusSrv();
 export const CHROME_HEADER_HEIGHT = 40;
 
 /**
- * Data sources: the host has none of Grafana's own (not on npm). Runtime data sources that a plugin registers
- * (Scenes' `sceneUtils.registerRuntimeDataSource`) work.
+ * Data sources: those of the org from the boot data (`settings.datasources`, as Grafana's DatasourceSrv reads
+ * them), found by uid or name, the default for no ref; and runtime data sources that a plugin registers (Scenes'
+ * `sceneUtils.registerRuntimeDataSource`). Grafana's core data source plugins are not on npm: `get()` of a boot
+ * data source fails, so pickers and lists work, querying one from the browser does not.
  */
 class HostDataSourceSrv implements DataSourceSrv {
   private readonly runtime = new Map<string, DataSourceApi>();
 
+  private settingsList(): DataSourceInstanceSettings[] {
+    return [...Object.values(config.datasources), ...[...this.runtime.values()].map(settingsOf)];
+  }
+
   async get(ref?: DataSourceRef | string | null): Promise<DataSourceApi> {
-    const uid = typeof ref === 'string' ? ref : ref?.uid;
-    const ds = uid ? this.runtime.get(uid) : undefined;
+    const settings = this.getInstanceSettings(ref);
+    const ds = settings && this.runtime.get(settings.uid);
     if (!ds) {
+      const name = typeof ref === 'string' ? ref : (ref?.uid ?? '(default)');
       throw new Error(
-        `Data source ${uid ?? '(default)'} was not found (the stand-in host has only runtime data sources)`
+        settings
+          ? `Data source ${name} (${settings.type}) cannot be queried in the stand-in host: core data source plugins are not loaded`
+          : `Data source ${name} was not found`
       );
     }
     return ds;
   }
 
-  getList(): DataSourceInstanceSettings[] {
-    return [...this.runtime.values()].map(settingsOf);
+  getList(filters: GetDataSourceListFilters = {}): DataSourceInstanceSettings[] {
+    return this.settingsList()
+      .filter((ds) => {
+        if (
+          filters.type &&
+          (Array.isArray(filters.type) ? !filters.type.includes(ds.type) : filters.type !== ds.type)
+        ) {
+          return false;
+        }
+        if (filters.pluginId && ds.meta?.id !== filters.pluginId) {
+          return false;
+        }
+        if (filters.metrics && !ds.meta?.metrics) {
+          return false;
+        }
+        if (filters.logs && !ds.meta?.logs) {
+          return false;
+        }
+        if (filters.tracing && !ds.meta?.tracing) {
+          return false;
+        }
+        if (filters.alerting && !ds.meta?.alerting) {
+          return false;
+        }
+        if (filters.annotations && !ds.meta?.annotations) {
+          return false;
+        }
+        return !filters.filter || filters.filter(ds);
+      })
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 
   getInstanceSettings(ref?: DataSourceRef | string | null): DataSourceInstanceSettings | undefined {
-    const uid = typeof ref === 'string' ? ref : ref?.uid;
-    const ds = uid ? this.runtime.get(uid) : undefined;
-    return ds && settingsOf(ds);
+    const list = this.settingsList();
+    const key = typeof ref === 'string' ? ref : ref?.uid;
+    if (!key || key === 'default') {
+      return list.find((ds) => ds.isDefault);
+    }
+    return list.find((ds) => ds.uid === key) ?? list.find((ds) => ds.name === key);
   }
 
   reload(): void {}
