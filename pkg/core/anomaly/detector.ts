@@ -20,9 +20,11 @@
  *    the new level and it is not an anomaly again.
  *
  * This runs on every sample of every polled series: the state is flat numbers (the four ranges in one packed array),
- * nothing is allocated per sample except the result, and the explanation is built only when it is read.
+ * nothing is allocated per sample except the result, and the explanation is built only when it is read. `advance`
+ * is written for the per-sample cost (see its comment); the plain formulas are those of the comments and of the
+ * parameters below.
  */
-import { DAY_MS, emptyProfile, knotCount, knotPosition, learnProfile, profileAt } from './season.ts';
+import { DAY_MS, emptyProfile, knotCount, knotPosition } from './season.ts';
 
 /** Which side of a deviation is bad for this metric: latency 'up', throughput 'down', unknown 'both'. */
 export type Direction = 'up' | 'down' | 'both';
@@ -136,13 +138,13 @@ export interface StepResult {
  * samples' explanations are never looked at). Reads like a plain `StepResult`; `toJSON` gives the plain object.
  */
 class ScoredStep implements StepResult {
-  readonly score: number;
-  private readonly sigma: number;
-  private readonly persistenceCount: number;
-  private readonly level: number;
-  private readonly spread: number;
-  private readonly reason: string;
-  private built: StepExplanation | undefined = undefined;
+  declare readonly score: number;
+  declare private readonly sigma: number;
+  declare private readonly persistenceCount: number;
+  declare private readonly level: number;
+  declare private readonly spread: number;
+  declare private readonly reason: string;
+  declare private built: StepExplanation | undefined;
 
   constructor(score: number, sigma: number, persistence: number, level: number, spread: number, reason: string) {
     this.score = score;
@@ -151,6 +153,7 @@ class ScoredStep implements StepResult {
     this.level = level;
     this.spread = spread;
     this.reason = reason;
+    this.built = undefined;
   }
 
   get explanation(): StepExplanation {
@@ -191,8 +194,20 @@ export function createDetectorState(options: Partial<DetectorOptions> = {}): Det
   };
 }
 
-function quietResult(state: DetectorState, reason: string): StepResult {
-  return new ScoredStep(0, 0, 0, state.mean, Math.sqrt(state.variance), reason);
+/**
+ * The explanation of the sample `advance` has just scored, read by `step` right after: a fixed object of numbers
+ * (updated in place, nothing allocated) instead of a second return value.
+ */
+const explained = { sigma: 0, persistence: 0, level: 0, spread: 0, reason: '' };
+
+/** Scores nothing: a sample that is skipped or only learned from; the baseline as it stands. */
+function quiet(state: DetectorState, reason: string): number {
+  explained.sigma = 0;
+  explained.persistence = 0;
+  explained.level = state.mean;
+  explained.spread = Math.sqrt(state.variance);
+  explained.reason = reason;
+  return 0;
 }
 
 /** Makes the range at `at` exactly [x, x], visited now. */
@@ -215,53 +230,30 @@ function startSeries(state: DetectorState, timestampMs: number, value: number): 
   resetRange(state.ranges, SMOOTH, value);
 }
 
-/**
- * How far x goes beyond the range at `at` on the bad side(s), as a share of the range's width (0 inside or when
- * empty).
- */
-function novelty(ranges: readonly number[], at: number, x: number, up: boolean, down: boolean): number {
-  const low = ranges[at]!;
-  const high = ranges[at + 1]!;
-  const width = high - low;
-  if (!(width > 0)) {
-    return 0;
-  }
-  if (up && x > high) {
-    return (x - high) / width;
-  }
-  if (down && x < low) {
-    return (low - x) / width;
-  }
-  return 0;
-}
-
-/**
- * Stretches the range at `at` to x; an end that x comes near is held, an end not visited for `holdPoints` samples
- * is pulled toward `centre` by `rangeDecay`.
- */
-function remember(ranges: number[], at: number, x: number, centre: number): void {
-  let low = ranges[at]!;
-  let high = ranges[at + 1]!;
-  const near = P.touchShare * (high - low);
-  const lowAge = x <= low + near ? 0 : ranges[at + 2]! + 1;
-  const highAge = x >= high - near ? 0 : ranges[at + 3]! + 1;
-  if (x > high) {
-    high = x;
-  }
-  if (x < low) {
-    low = x;
-  }
-  if (highAge > P.holdPoints) {
-    high -= P.rangeDecay * (high - centre);
-  }
-  if (lowAge > P.holdPoints) {
-    low -= P.rangeDecay * (low - centre);
-  }
-  ranges[at] = low;
-  ranges[at + 1] = high;
-  ranges[at + 2] = lowAge;
-  ranges[at + 3] = highAge;
-}
+// The parameters as plain constants for the per-sample path (read once here, not from the frozen object per sample).
+const TOUCH_SHARE = P.touchShare;
+const HOLD_POINTS = P.holdPoints;
+const RANGE_DECAY = P.rangeDecay;
+const SMOOTH_RATE = P.smoothRate;
+const SPREAD_RATE = P.spreadRate;
+const VALUE_WEIGHT = P.valueWeight;
+const SMOOTH_WEIGHT = P.smoothWeight;
+const SPREAD_WEIGHT = P.spreadWeight;
+const PROFILE_WEIGHT = P.profileWeight;
+const YOUNG_POINTS = P.youngPoints;
+const PEAK_RETENTION = P.peakRetention;
+const WARMUP_POINTS = P.warmupPoints;
+const STEP_SAMPLE_POINTS = P.stepSamplePoints;
+const PERSISTENCE_SIGMA = P.persistenceSigma;
+const LONG_RATE = P.longRate;
+/** The long-run rate is 1 / (count + 1) until count + 1 exceeds this, then `longRate`. */
+const LONG_RATE_FROM = 1 / P.longRate;
+const LONG_KEEP = 1 - P.longRate;
+const SEASON_RATE = P.seasonRate;
+/** Days after which the daily profile learns at `seasonRate` (before: the exact average of the days so far). */
+const SEASON_RATE_FROM_DAYS = 1 / P.seasonRate - 1;
+const PROFILE_START_DAYS = P.profileStartDays;
+const PROFILE_SCORE_DAYS = P.profileStartDays + P.profileWarmupDays;
 
 /** The most telling feature beyond its range, in the order an operator reads them. */
 function reasonOf(valuePart: number, profilePart: number, smoothPart: number): string {
@@ -281,35 +273,81 @@ function reasonOf(valuePart: number, profilePart: number, smoothPart: number): s
  * Feeds one sample. Updates `state` in place (the caller owns it; it is plain JSON and can be stored between polls)
  * and returns the anomaly score of this sample with an explanation. Deterministic: the same state and samples give
  * the same results. NaN/∞ values and samples not after the previous one are ignored (score 0, state unchanged).
+ *
+ * Kept small on purpose: the work is in `advance`, and this wrapper (the result object only) is small enough for the
+ * compiler to inline into the caller's loop.
  */
 export function step(state: DetectorState, timestampMs: number, value: number): StepResult {
+  const score = advance(state, timestampMs, value);
+  return new ScoredStep(
+    score,
+    explained.sigma,
+    explained.persistence,
+    explained.level,
+    explained.spread,
+    explained.reason
+  );
+}
+
+/**
+ * `step` without the result object: learns from the sample, returns its score and leaves its explanation in
+ * `explained`.
+ *
+ * Written for the per-sample cost (about half of the straightforward version's, docs/benchmarks.md): every state
+ * field is read once into a local and written back once; the range updates, the novelties and the profile's read and
+ * update are written out by hand (the compiler's inlining budget did not cover them all, and the profile's two knots
+ * and weight are found once for both); a novelty is computed only when the sample is outside a range, and divisions
+ * whose result is known (0 / x, a constant rate) are skipped; nothing is boxed (see `value`). Every floating-point
+ * operation that reaches the state or the result is the one of the plain formulas, in the same order: scores,
+ * explanations and states are bit-for-bit those of the straightforward version (checked over the whole NAB corpus).
+ */
+function advance(state: DetectorState, timestampMs: number, sample: number): number {
+  // `sample * 1` is the same number (also −0 and NaN), but one the compiler knows is a number: it keeps it unboxed
+  // where it meets computed values (a range end set to the value), instead of boxing those each sample.
+  const value = sample * 1;
   if (!Number.isFinite(value) || !Number.isFinite(timestampMs)) {
-    return quietResult(state, 'no value');
-  }
-  if (state.count === 0) {
-    startSeries(state, timestampMs, value);
-    return quietResult(state, 'warming up');
-  }
-  if (timestampMs <= state.lastTimestampMs) {
-    return quietResult(state, 'sample not after the previous one');
+    return quiet(state, 'no value');
   }
   const count = state.count;
+  if (count === 0) {
+    startSeries(state, timestampMs, value);
+    return quiet(state, 'warming up');
+  }
+  const lastTimestampMs = state.lastTimestampMs;
+  if (timestampMs <= lastTimestampMs) {
+    return quiet(state, 'sample not after the previous one');
+  }
   const ranges = state.ranges;
-  const elapsedMs = timestampMs - state.lastTimestampMs;
-  const knots = state.profile.length;
+  const elapsedMs = timestampMs - lastTimestampMs;
+  let profile = state.profile;
+  // The profile's size as it was before this sample (it is fixed once the typical step is known, below).
+  const knots = profile.length;
   if (knots === 0) {
     state.stepSumMs += elapsedMs;
-    if (count >= P.stepSamplePoints) {
-      state.profile = emptyProfile(knotCount(state.stepSumMs / count));
+    if (count >= STEP_SAMPLE_POINTS) {
+      profile = emptyProfile(knotCount(state.stepSumMs / count));
+      state.profile = profile;
     }
   }
+  // Daily profile at this time of day: linear interpolation between the knots around it (see season.ts).
   const at = knotPosition(knots > 0 ? knots : 1, timestampMs);
-  const seasonal = profileAt(state.profile, at);
+  const size = profile.length;
+  let left = 0;
+  let right = 0;
+  let weight = 0;
+  let seasonal = 0;
+  if (size > 0) {
+    const floor = Math.floor(at);
+    left = floor < size ? floor : 0;
+    right = left + 1 === size ? 0 : left + 1;
+    weight = at - floor;
+    seasonal = profile[left]! * (1 - weight) + profile[right]! * weight;
+  }
   const mean = state.mean;
   const deseasoned = value - seasonal - mean;
   const elapsedDays = (timestampMs - state.firstTimestampMs) / DAY_MS;
-  const profileOn = elapsedDays > P.profileStartDays;
-  const smooth = state.smooth + P.smoothRate * (value - state.smooth);
+  const previousSmooth = state.smooth;
+  const smooth = previousSmooth + SMOOTH_RATE * (value - previousSmooth);
   state.smooth = smooth;
   // After a gap the step spans several usual steps: scale it back as a random walk would (√ of the time ratio).
   const usualStepMs = knots > 0 ? DAY_MS / knots : elapsedMs;
@@ -317,64 +355,216 @@ export function step(state: DetectorState, timestampMs: number, value: number): 
     elapsedMs > 2 * usualStepMs
       ? Math.abs(value - state.previous) * Math.sqrt(usualStepMs / elapsedMs)
       : Math.abs(value - state.previous);
-  const spread = state.spread + P.spreadRate * (stepSize - state.spread);
+  const previousSpread = state.spread;
+  const spread = previousSpread + SPREAD_RATE * (stepSize - previousSpread);
   state.spread = spread;
 
-  const sd = Math.sqrt(state.variance);
+  const variance = state.variance;
+  const sd = Math.sqrt(variance);
   const sigma = sd > 0 ? deseasoned / sd : 0;
   const direction = state.direction;
   const up = direction !== 'down';
   const down = direction !== 'up';
-  // For a one-sided metric, variability that comes with a move to the good side is not counted.
-  const goodSideMove =
-    direction !== 'both' &&
-    (direction === 'up'
-      ? sigma < -1 || smooth - seasonal - mean < -0.5 * sd
-      : sigma > 1 || smooth - seasonal - mean > 0.5 * sd);
-  const valuePart = P.valueWeight * novelty(ranges, VALUE, value, up, down);
-  const smoothPart = P.smoothWeight * novelty(ranges, SMOOTH, smooth, up, down);
-  const spreadPart = goodSideMove ? 0 : P.spreadWeight * novelty(ranges, SPREAD, spread, true, false);
-  const profilePart =
-    elapsedDays > P.profileStartDays + P.profileWarmupDays
-      ? P.profileWeight * novelty(ranges, DESEASONED, deseasoned, up, down)
-      : 0;
-  const warm = count > P.warmupPoints;
-  const novel = ((valuePart + smoothPart + spreadPart + profilePart) * count) / (count + P.youngPoints);
-  const remembered = state.peak * P.peakRetention;
+
+  // Novelty of each feature: how far it goes beyond its range on a bad side, as a share of the range's width (0
+  // inside the range or when the range is empty), times the feature's weight.
+  const valueLow = ranges[VALUE]!;
+  const valueHigh = ranges[VALUE + 1]!;
+  const smoothLow = ranges[SMOOTH]!;
+  const smoothHigh = ranges[SMOOTH + 1]!;
+  const spreadLow = ranges[SPREAD]!;
+  const spreadHigh = ranges[SPREAD + 1]!;
+  let valuePart = 0;
+  if (value > valueHigh || value < valueLow) {
+    const width = valueHigh - valueLow;
+    if (width > 0) {
+      if (up && value > valueHigh) {
+        valuePart = VALUE_WEIGHT * ((value - valueHigh) / width);
+      } else if (down && value < valueLow) {
+        valuePart = VALUE_WEIGHT * ((valueLow - value) / width);
+      }
+    }
+  }
+  let smoothPart = 0;
+  if (smooth > smoothHigh || smooth < smoothLow) {
+    const width = smoothHigh - smoothLow;
+    if (width > 0) {
+      if (up && smooth > smoothHigh) {
+        smoothPart = SMOOTH_WEIGHT * ((smooth - smoothHigh) / width);
+      } else if (down && smooth < smoothLow) {
+        smoothPart = SMOOTH_WEIGHT * ((smoothLow - smooth) / width);
+      }
+    }
+  }
+  let spreadPart = 0;
+  if (spread > spreadHigh) {
+    const width = spreadHigh - spreadLow;
+    // For a one-sided metric, variability that comes with a move to the good side is not counted.
+    const goodSideMove =
+      direction !== 'both' &&
+      (direction === 'up'
+        ? sigma < -1 || smooth - seasonal - mean < -0.5 * sd
+        : sigma > 1 || smooth - seasonal - mean > 0.5 * sd);
+    if (width > 0 && !goodSideMove) {
+      spreadPart = SPREAD_WEIGHT * ((spread - spreadHigh) / width);
+    }
+  }
+  let profilePart = 0;
+  if (elapsedDays > PROFILE_SCORE_DAYS) {
+    const low = ranges[DESEASONED]!;
+    const high = ranges[DESEASONED + 1]!;
+    const width = high - low;
+    if (width > 0) {
+      if (up && deseasoned > high) {
+        profilePart = PROFILE_WEIGHT * ((deseasoned - high) / width);
+      } else if (down && deseasoned < low) {
+        profilePart = PROFILE_WEIGHT * ((low - deseasoned) / width);
+      }
+    }
+  }
+  const warm = count > WARMUP_POINTS;
+  const parts = valuePart + smoothPart + spreadPart + profilePart;
+  const novel = parts === 0 ? 0 : (parts * count) / (count + YOUNG_POINTS);
+  const remembered = state.peak * PEAK_RETENTION;
   const excess = novel > remembered ? novel - remembered : 0;
   if (warm) {
     state.peak = novel > remembered ? novel : remembered;
   }
 
   // Learn: baseline (exact average of the first samples, then an EWMA), ranges, daily profile.
-  const rate = count + 1 > 1 / P.longRate ? P.longRate : 1 / (count + 1);
-  const delta = value - seasonal - mean;
-  const newMean = mean + rate * delta;
+  const rate = count + 1 > LONG_RATE_FROM ? LONG_RATE : 1 / (count + 1);
+  const newMean = mean + rate * deseasoned;
   state.mean = newMean;
-  state.variance = (1 - rate) * (state.variance + rate * delta * delta);
-  remember(ranges, VALUE, value, newMean);
-  remember(ranges, SMOOTH, smooth, newMean);
-  if (count > P.stepSamplePoints) {
-    remember(ranges, SPREAD, spread, 0.5 * (ranges[SPREAD]! + ranges[SPREAD + 1]!));
+  state.variance = (rate === LONG_RATE ? LONG_KEEP : 1 - rate) * (variance + rate * deseasoned * deseasoned);
+  // Remember each feature's range: stretched to the sample; an end that the sample comes within `touchShare` of the
+  // width of is held (its age back to 0); an end not visited for `holdPoints` samples is pulled toward a centre by
+  // `rangeDecay`. Written out for each feature: the value and the short-term average around the new mean, the
+  // variability around its own range's middle (reset to the sample until the step size is known), the value minus
+  // the profile around 0 (from `profileStartDays` on; started at the first such sample).
+  {
+    let low = valueLow;
+    let high = valueHigh;
+    const near = TOUCH_SHARE * (high - low);
+    const lowAge = value <= low + near ? 0 : ranges[VALUE + 2]! + 1;
+    const highAge = value >= high - near ? 0 : ranges[VALUE + 3]! + 1;
+    if (value > high) {
+      high = value;
+    }
+    if (value < low) {
+      low = value;
+    }
+    if (highAge > HOLD_POINTS) {
+      high -= RANGE_DECAY * (high - newMean);
+    }
+    if (lowAge > HOLD_POINTS) {
+      low -= RANGE_DECAY * (low - newMean);
+    }
+    ranges[VALUE] = low;
+    ranges[VALUE + 1] = high;
+    ranges[VALUE + 2] = lowAge;
+    ranges[VALUE + 3] = highAge;
+  }
+  {
+    let low = smoothLow;
+    let high = smoothHigh;
+    const near = TOUCH_SHARE * (high - low);
+    const lowAge = smooth <= low + near ? 0 : ranges[SMOOTH + 2]! + 1;
+    const highAge = smooth >= high - near ? 0 : ranges[SMOOTH + 3]! + 1;
+    if (smooth > high) {
+      high = smooth;
+    }
+    if (smooth < low) {
+      low = smooth;
+    }
+    if (highAge > HOLD_POINTS) {
+      high -= RANGE_DECAY * (high - newMean);
+    }
+    if (lowAge > HOLD_POINTS) {
+      low -= RANGE_DECAY * (low - newMean);
+    }
+    ranges[SMOOTH] = low;
+    ranges[SMOOTH + 1] = high;
+    ranges[SMOOTH + 2] = lowAge;
+    ranges[SMOOTH + 3] = highAge;
+  }
+  if (count > STEP_SAMPLE_POINTS) {
+    const centre = 0.5 * (spreadLow + spreadHigh);
+    let low = spreadLow;
+    let high = spreadHigh;
+    const near = TOUCH_SHARE * (high - low);
+    const lowAge = spread <= low + near ? 0 : ranges[SPREAD + 2]! + 1;
+    const highAge = spread >= high - near ? 0 : ranges[SPREAD + 3]! + 1;
+    if (spread > high) {
+      high = spread;
+    }
+    if (spread < low) {
+      low = spread;
+    }
+    if (highAge > HOLD_POINTS) {
+      high -= RANGE_DECAY * (high - centre);
+    }
+    if (lowAge > HOLD_POINTS) {
+      low -= RANGE_DECAY * (low - centre);
+    }
+    ranges[SPREAD] = low;
+    ranges[SPREAD + 1] = high;
+    ranges[SPREAD + 2] = lowAge;
+    ranges[SPREAD + 3] = highAge;
   } else {
     resetRange(ranges, SPREAD, spread);
   }
-  if (profileOn) {
-    if (ranges[DESEASONED]! > ranges[DESEASONED + 1]!) {
-      resetRange(ranges, DESEASONED, deseasoned);
+  if (elapsedDays > PROFILE_START_DAYS) {
+    let low = ranges[DESEASONED]!;
+    let high = ranges[DESEASONED + 1]!;
+    let lowAge = ranges[DESEASONED + 2]!;
+    let highAge = ranges[DESEASONED + 3]!;
+    if (low > high) {
+      low = deseasoned;
+      high = deseasoned;
+      lowAge = 0;
+      highAge = 0;
     }
-    remember(ranges, DESEASONED, deseasoned, 0);
+    const near = TOUCH_SHARE * (high - low);
+    lowAge = deseasoned <= low + near ? 0 : lowAge + 1;
+    highAge = deseasoned >= high - near ? 0 : highAge + 1;
+    if (deseasoned > high) {
+      high = deseasoned;
+    }
+    if (deseasoned < low) {
+      low = deseasoned;
+    }
+    if (highAge > HOLD_POINTS) {
+      high -= RANGE_DECAY * high;
+    }
+    if (lowAge > HOLD_POINTS) {
+      low -= RANGE_DECAY * low;
+    }
+    ranges[DESEASONED] = low;
+    ranges[DESEASONED + 1] = high;
+    ranges[DESEASONED + 2] = lowAge;
+    ranges[DESEASONED + 3] = highAge;
   }
-  learnProfile(state.profile, at, value - newMean, elapsedDays > 1 / P.seasonRate - 1 ? P.seasonRate : 1 / (1 + elapsedDays));
-  const side = sigma > P.persistenceSigma ? 1 : sigma < -P.persistenceSigma ? -1 : 0;
+  if (size > 0) {
+    // The error is the offset from what the profile gave above (it has not changed since).
+    const error = value - newMean - seasonal;
+    const seasonRate = elapsedDays > SEASON_RATE_FROM_DAYS ? SEASON_RATE : 1 / (1 + elapsedDays);
+    profile[left] = profile[left]! + seasonRate * (1 - weight) * error;
+    profile[right] = profile[right]! + seasonRate * weight * error;
+  }
+  const side = sigma > PERSISTENCE_SIGMA ? 1 : sigma < -PERSISTENCE_SIGMA ? -1 : 0;
+  const previousPersistence = state.persistence;
   const persistence =
-    side !== 0 && Math.sign(state.persistence) !== -side ? state.persistence + side : side;
+    side === 0
+      ? 0
+      : (side > 0 ? previousPersistence >= 0 : previousPersistence <= 0)
+        ? previousPersistence + side
+        : side;
   state.persistence = persistence;
   state.previous = value;
   state.count = count + 1;
   state.lastTimestampMs = timestampMs;
 
-  const score = warm ? excess / (excess + 1) : 0;
+  const score = warm && excess > 0 ? excess / (excess + 1) : 0;
   const reason = !warm
     ? 'warming up'
     : score >= REASON_MIN_SCORE
@@ -382,5 +572,10 @@ export function step(state: DetectorState, timestampMs: number, value: number): 
       : novel > 0 && excess === 0
         ? 'ongoing'
         : 'normal';
-  return new ScoredStep(score, sigma, Math.abs(persistence), newMean + seasonal, sd, reason);
+  explained.sigma = sigma;
+  explained.persistence = Math.abs(persistence);
+  explained.level = newMean + seasonal;
+  explained.spread = sd;
+  explained.reason = reason;
+  return score;
 }

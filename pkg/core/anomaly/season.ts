@@ -2,6 +2,11 @@
  * Daily profile learned online: one knot per data step across the day (24 to 288 knots), read with linear
  * interpolation between the two knots around the time of day, so that both hourly and 5-minute series and
  * irregular timestamps map onto it. Positions are plain numbers (no object per sample: this runs on every sample).
+ *
+ * Reading and learning the profile are written out in `advance` (detector.ts), which finds the two knots and the
+ * interpolation weight once per sample and uses them for both: the knot at or before the position (the one at
+ * `knots` wraps to 0) and the next one (wrapping at midnight), weighted by the position's fractional part; the
+ * learning moves each knot toward the observed offset in proportion to its weight.
  */
 
 export const DAY_MS = 86_400_000;
@@ -16,9 +21,18 @@ export function knotCount(typicalStepMs: number): number {
   return Math.max(MIN_KNOTS, Math.min(MAX_KNOTS, Math.round(DAY_MS / typicalStepMs)));
 }
 
-/** A profile of `knots` zeros (a packed array of numbers). */
+/**
+ * A profile of `knots` zeros, as a packed array of doubles from the start (the knots soon hold fractions; an array
+ * that starts as small integers changes its element kind at the first fraction, and every read and write of it in
+ * the detector then has two kinds to handle).
+ */
 export function emptyProfile(knots: number): number[] {
-  return Array.from({ length: knots }, () => 0);
+  const profile = [0.5];
+  for (let i = 1; i < knots; i++) {
+    profile.push(0);
+  }
+  profile[0] = 0;
+  return profile;
 }
 
 /** Position of a timestamp on a profile of `knots` knots, in knots since midnight UTC: in [0, knots). */
@@ -26,35 +40,4 @@ export function knotPosition(knots: number, timestampMs: number): number {
   // Division and floor instead of %: floating-point modulo is several times slower and this runs on every sample.
   const days = timestampMs / DAY_MS;
   return (days - Math.floor(days)) * knots;
-}
-
-/** Knot at or before a position (the right neighbour is the next one, wrapping at midnight). */
-function leftKnot(profile: readonly number[], position: number): number {
-  const left = Math.floor(position);
-  return left < profile.length ? left : 0;
-}
-
-export function profileAt(profile: readonly number[], position: number): number {
-  const knots = profile.length;
-  if (knots === 0) {
-    return 0;
-  }
-  const left = leftKnot(profile, position);
-  const right = left + 1 === knots ? 0 : left + 1;
-  const weight = position - Math.floor(position);
-  return profile[left]! * (1 - weight) + profile[right]! * weight;
-}
-
-/** Moves the two knots around `position` toward the observed offset, each in proportion to its interpolation weight. */
-export function learnProfile(profile: number[], position: number, offset: number, rate: number): void {
-  const knots = profile.length;
-  if (knots === 0) {
-    return;
-  }
-  const left = leftKnot(profile, position);
-  const right = left + 1 === knots ? 0 : left + 1;
-  const weight = position - Math.floor(position);
-  const error = offset - (profile[left]! * (1 - weight) + profile[right]! * weight);
-  profile[left] = profile[left]! + rate * (1 - weight) * error;
-  profile[right] = profile[right]! + rate * weight * error;
 }
