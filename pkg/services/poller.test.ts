@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Health, IncidentDetail, IncidentPage, Integration, Project, ProjectList } from '../contract/index.ts';
+import { alignTick } from '../core/metric-normalizer.ts';
 import type { TestUser } from '../testing/grafana-identity.ts';
 import { waitFor } from '../testing/processes.ts';
 import { startExporter, startPrometheus, syntheticHistory, type RunningExporter, type RunningPrometheus } from '../testing/prometheus.ts';
@@ -125,6 +126,23 @@ describe.each(TEST_DIALECTS)('Prometheus poller on %s', (dialect) => {
     expect(after.signals[0]).toMatchObject({ status: 'resolved' });
     expect(after.signals[0]!.endsAt).not.toBeNull();
   }, 90_000);
+
+  it('forgets poll runs older than a day, once an hour', async () => {
+    const hour = alignTick(Date.now(), 3_600_000);
+    const integrationId = (await t.call(admin, '/api/v1/integrations', { projectId: project.id })).json<{ items: Integration[] }>().items.find(
+      (i) => i.type === 'prometheus'
+    )!.id;
+    const runs = (sql: string, params: unknown[]) => t.sidecar.db.withOwner((tx) => tx.query<{ tick: Date }>(sql, params));
+    for (const ageHours of [49, 12]) {
+      await runs(
+        `INSERT INTO poll_runs (org_id, project_id, integration_id, template, tick, ran_at) VALUES (1, $1, $2, 'error-ratio', $3, now())`,
+        [project.id, integrationId, new Date(hour - ageHours * 3_600_000)]
+      );
+    }
+    await t.sidecar.poller.pollProject({ orgId: 1, projectId: project.id, tickMs: hour });
+    const left = (await runs('SELECT tick FROM poll_runs WHERE project_id = $1 AND tick < $2', [project.id, new Date(hour)])).rows;
+    expect(left.map((r) => (hour - r.tick.getTime()) / 3_600_000)).toEqual([12]);
+  });
 
   it('reports a dead Prometheus on /health and keeps running', async () => {
     expect((await t.sidecar.app.inject({ url: '/health' })).json<Health>()).toMatchObject({ status: 'ok', integrations: [] });

@@ -436,15 +436,22 @@ export class Poller {
     if (runs.length === 0) {
       return;
     }
-    await this.deps.db.withTenant({ orgId: job.orgId, projectId: job.projectId }, (tx) =>
-      tx.query(
+    await this.deps.db.withTenant({ orgId: job.orgId, projectId: job.projectId }, async (tx) => {
+      // Once an hour, forget the runs older than a day: they only guard ticks that are long past.
+      if (alignTick(job.tickMs, 3_600_000) > job.tickMs - this.config.baseIntervalMs) {
+        await tx.query(`DELETE FROM poll_runs WHERE project_id = $1 AND tick < to_timestamp($2::float8 / 1000) - interval '1 day'`, [
+          job.projectId,
+          job.tickMs,
+        ]);
+      }
+      await tx.query(
         `UPDATE poll_runs r SET series = u.series, error = u.error
            FROM jsonb_to_recordset($3::jsonb) AS u("integrationId" uuid, template text, series int, error text)
           WHERE r.integration_id = u."integrationId" AND r.template = u.template
             AND r.tick = to_timestamp($2::float8 / 1000) AND r.project_id = $1`,
         [job.projectId, job.tickMs, JSON.stringify(runs)]
-      )
-    );
+      );
+    });
   }
 
   private async recordHealth(job: PollJob, targets: PrometheusTarget[], failed: Array<{ id: string; error: string; kind: string }>) {

@@ -59,7 +59,8 @@ CREATE TABLE poller_health (
 );
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON query_templates, metric_series TO sre_copilot_app;
-GRANT SELECT, INSERT, UPDATE ON poll_runs, poller_health TO sre_copilot_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON poll_runs TO sre_copilot_app;
+GRANT SELECT, INSERT, UPDATE ON poller_health TO sre_copilot_app;
 
 ALTER TABLE query_templates ENABLE ROW LEVEL SECURITY;
 ALTER TABLE query_templates FORCE ROW LEVEL SECURITY;
