@@ -9,26 +9,13 @@ import { alertmanagerPayload } from '../testing/alert-payloads.ts';
 import { TestGrafanaIdentity, type TestUser } from '../testing/grafana-identity.ts';
 import { startSidecarProcess, waitFor } from '../testing/processes.ts';
 import { createEmptyPostgresDatabase, TEST_DIALECTS } from '../testing/test-database.ts';
+import { callSidecarProcess } from '../testing/process-api.ts';
 import { ORG_SECRETS, TEST_KEYS } from '../testing/test-sidecar.ts';
 
 const admin: TestUser = { orgId: 1, userId: 1, login: 'admin', orgRole: 'Admin', teams: [] };
 const alice: TestUser = { orgId: 1, userId: 10, login: 'alice', orgRole: 'Editor', teams: [100] };
 
-/** Calls a sidecar process through what Grafana's plugin proxy adds. */
-async function api(grafana: TestGrafanaIdentity, base: string, user: TestUser, path: string, init: { method?: string; body?: unknown; projectId?: string } = {}) {
-  const res = await fetch(`${base}${path}`, {
-    method: init.method ?? 'GET',
-    headers: {
-      'x-sre-copilot-secret': ORG_SECRETS[1],
-      'x-grafana-id': await grafana.idToken(user),
-      'x-grafana-context': grafana.context(user),
-      ...(init.projectId ? { 'x-project-id': init.projectId } : {}),
-      ...(init.body ? { 'content-type': 'application/json' } : {}),
-    },
-    body: init.body ? JSON.stringify(init.body) : undefined,
-  });
-  return { status: res.status, json: (await res.json()) as unknown };
-}
+const api = callSidecarProcess;
 
 const deliver = (base: string, token: string, payload: unknown) =>
   fetch(`${base}/api/v1/webhooks/alertmanager`, {

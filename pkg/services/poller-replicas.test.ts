@@ -7,6 +7,7 @@ import { TestGrafanaIdentity, type TestUser } from '../testing/grafana-identity.
 import { startSidecarProcess } from '../testing/processes.ts';
 import { startExporter, startPrometheus, type RunningExporter, type RunningPrometheus } from '../testing/prometheus.ts';
 import { createEmptyPostgresDatabase, TEST_DIALECTS } from '../testing/test-database.ts';
+import { callSidecarProcess } from '../testing/process-api.ts';
 import { ORG_SECRETS, TEST_KEYS } from '../testing/test-sidecar.ts';
 
 const admin: TestUser = { orgId: 1, userId: 1, login: 'admin', orgRole: 'Admin', teams: [] };
@@ -21,20 +22,7 @@ const TEMPLATES = [
 ];
 const INTERVALS_MS: Record<string, number> = { rate: 1000, errors: 1000, 'every-2s': 2000, standard: 5000 };
 
-async function api(grafana: TestGrafanaIdentity, base: string, user: TestUser, path: string, init: { method?: string; body?: unknown; projectId?: string } = {}) {
-  const res = await fetch(`${base}${path}`, {
-    method: init.method ?? 'GET',
-    headers: {
-      'x-sre-copilot-secret': ORG_SECRETS[1],
-      'x-grafana-id': await grafana.idToken(user),
-      'x-grafana-context': grafana.context(user),
-      ...(init.projectId ? { 'x-project-id': init.projectId } : {}),
-      ...(init.body ? { 'content-type': 'application/json' } : {}),
-    },
-    body: init.body ? JSON.stringify(init.body) : undefined,
-  });
-  return { status: res.status, json: (await res.json()) as unknown };
-}
+const api = callSidecarProcess;
 
 /** Poll jobs a replica ran, from its own /metrics. */
 async function pollJobsOf(base: string): Promise<number> {

@@ -3,7 +3,7 @@ import type { Health, IncidentDetail, IncidentPage, Integration, Project, Projec
 import { alignTick } from '../core/metric-normalizer.ts';
 import type { TestUser } from '../testing/grafana-identity.ts';
 import { waitFor } from '../testing/processes.ts';
-import { startExporter, startPrometheus, syntheticHistory, type RunningExporter, type RunningPrometheus } from '../testing/prometheus.ts';
+import { startScrapedServices, type RunningExporter, type RunningPrometheus } from '../testing/prometheus.ts';
 import { TEST_DIALECTS } from '../testing/test-database.ts';
 import { createTestSidecar, type TestSidecar } from '../testing/test-sidecar.ts';
 
@@ -35,22 +35,12 @@ describe.each(TEST_DIALECTS)('Prometheus poller on %s', (dialect) => {
     });
 
   beforeAll(async () => {
-    exporter = await startExporter({ services: ['checkout', 'payments'], requestsPerSecond: 200, errorRatio: 0.02 });
-    prometheus = await startPrometheus({
-      scrapeTargets: [exporter.address],
-      scrapeIntervalSeconds: 1,
-      queryLog: true,
-      backfill: syntheticHistory({
-        services: ['checkout', 'payments'],
-        hours: 6,
-        endMs: Date.now() - 120_000,
-        stepSeconds: 5,
-        requestsPerSecond: 200,
-        errorRatio: 0.02,
-        noise: 0.1,
-        labels: { job: 'app', instance: exporter.address },
-      }),
-    });
+    ({ exporter, prometheus } = await startScrapedServices({
+      services: ['checkout', 'payments'],
+      requestsPerSecond: 200,
+      errorRatio: 0.02,
+      historyHours: 6,
+    }));
     t = await createTestSidecar(dialect, {
       POLLING_ENABLED: 'true',
       PROMETHEUS_POLL_INTERVAL: String(INTERVAL_SECONDS),

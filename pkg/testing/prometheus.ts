@@ -291,3 +291,51 @@ function gaussian(random: () => number): number {
   const u = 1 - random();
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
 }
+
+export interface ScrapedServices {
+  exporter: RunningExporter;
+  prometheus: RunningPrometheus;
+  stop(): Promise<void>;
+}
+
+/**
+ * An exporter with HTTP services at `requestsPerSecond` and `errorRatio`, scraped every second by a Prometheus
+ * that logs its queries and starts with `historyHours` of the same series (noisy, ending two minutes ago), so that
+ * the poller warms its baselines from history on first sight.
+ */
+export async function startScrapedServices(options: {
+  services: string[];
+  requestsPerSecond: number;
+  errorRatio: number;
+  historyHours: number;
+}): Promise<ScrapedServices> {
+  const exporter = await startExporter(options);
+  try {
+    const prometheus = await startPrometheus({
+      scrapeTargets: [exporter.address],
+      scrapeIntervalSeconds: 1,
+      queryLog: true,
+      backfill: syntheticHistory({
+        services: options.services,
+        hours: options.historyHours,
+        endMs: Date.now() - 120_000,
+        stepSeconds: 5,
+        requestsPerSecond: options.requestsPerSecond,
+        errorRatio: options.errorRatio,
+        noise: 0.1,
+        labels: { job: 'app', instance: exporter.address },
+      }),
+    });
+    return {
+      exporter,
+      prometheus,
+      async stop() {
+        await prometheus.stop();
+        await exporter.stop();
+      },
+    };
+  } catch (error) {
+    await exporter.stop();
+    throw error;
+  }
+}

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncidentDetail, IncidentPage, Integration, IntegrationTestResult, ProjectList } from '../../pkg/contract/index.ts';
 import { waitFor } from '../../pkg/testing/processes.ts';
-import { startExporter, startPrometheus, syntheticHistory, type RunningExporter, type RunningPrometheus } from '../../pkg/testing/prometheus.ts';
+import { startScrapedServices, type RunningExporter, type RunningPrometheus } from '../../pkg/testing/prometheus.ts';
 import { defaultFixture } from '../grafana-host/fixture.ts';
 import { PLUGIN_ID, startStack, type Stack } from './harness.ts';
 
@@ -39,21 +39,12 @@ describe('Prometheus polling through the stand-in Grafana datasource proxy', () 
   const checkoutIncidents = async () => (await call<IncidentPage>('/incidents?service=checkout')).body.items;
 
   beforeAll(async () => {
-    exporter = await startExporter({ services: ['checkout', 'payments'], requestsPerSecond: 200, errorRatio: 0.02 });
-    prometheus = await startPrometheus({
-      scrapeTargets: [exporter.address],
-      scrapeIntervalSeconds: 1,
-      queryLog: true,
-      backfill: syntheticHistory({
-        services: ['checkout', 'payments'],
-        hours: 6,
-        endMs: Date.now() - 120_000,
-        stepSeconds: 5,
-        requestsPerSecond: 200,
-        errorRatio: 0.02,
-        labels: { job: 'app', instance: exporter.address },
-      }),
-    });
+    ({ exporter, prometheus } = await startScrapedServices({
+      services: ['checkout', 'payments'],
+      requestsPerSecond: 200,
+      errorRatio: 0.02,
+      historyHours: 6,
+    }));
     const fixture = defaultFixture();
     fixture.datasources = fixture.datasources!.map((ds) => (ds.uid === 'prom-main' ? { ...ds, url: prometheus.url } : ds));
     // Only Grafana is allowed: the sidecar must not reach Prometheus by itself.
