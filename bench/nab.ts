@@ -13,7 +13,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ANOMALY_THRESHOLD, createDetectorState, step } from '../pkg/core/anomaly/detector.ts';
+import { ANOMALY_THRESHOLD, createDetectorState, scoreSample } from '../pkg/core/anomaly/detector.ts';
 import {
   DEFAULT_PROFILES,
   PROFILE_NAMES,
@@ -140,12 +140,15 @@ function loadProfiles(dataDir: string): Record<ProfileName, CostProfile> {
 
 type RunDetector = (timestampsMs: Float64Array, values: Float64Array) => Float64Array;
 
-/** The production detector, fed row by row exactly as the poller feeds it. */
+/**
+ * The production detector, fed row by row through the call the poller makes per sample (`scoreSample`: the score, no
+ * result object; the poller builds an explanation with `explainLast` only for the samples it assesses).
+ */
 const runCopilotDetector: RunDetector = (timestampsMs, values) => {
   const state = createDetectorState({ direction: 'both' });
   const scores = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) {
-    scores[i] = step(state, timestampsMs[i]!, values[i]!).score;
+    scores[i] = scoreSample(state, timestampsMs[i]!, values[i]!);
   }
   return scores;
 };

@@ -10,7 +10,7 @@
 import type { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { IntegrationHealth, QueryTemplate } from '../contract/index.ts';
-import { createDetectorState, step, type DetectorState } from '../core/anomaly/detector.ts';
+import { createDetectorState, explainLast, scoreSample, type DetectorState } from '../core/anomaly/detector.ts';
 import {
   alignTick,
   assessPoint,
@@ -369,13 +369,13 @@ export class Poller {
         state = createDetectorState({ direction: o.template.direction });
         for (const [t, v] of history.get(key) ?? []) {
           if (isPoint(v) && t < o.atMs) {
-            step(state, t, v);
+            scoreSample(state, t, v);
           }
         }
       }
       let score = 0;
       if (isPoint(sample.value)) {
-        const result = step(state, o.atMs, sample.value);
+        const result = { score: scoreSample(state, o.atMs, sample.value), explanation: explainLast() };
         score = result.score;
         const assessed = assessPoint(signal, result, o.template.direction, this.config.threshold, o.atMs);
         if (assessed.action) {

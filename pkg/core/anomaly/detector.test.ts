@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createDetectorState, step, type DetectorState, type Direction, type StepResult } from './detector.ts';
+import {
+  createDetectorState,
+  explainLast,
+  scoreSample,
+  step,
+  type DetectorState,
+  type Direction,
+  type StepResult,
+} from './detector.ts';
 
 const FIVE_MIN = 300_000;
 const HOUR = 3_600_000;
@@ -178,6 +186,34 @@ describe('streaming detector', () => {
     expect(plain).toEqual({ score: result.score, explanation: result.explanation });
     expect(Object.keys(plain.explanation).sort()).toEqual(['baseline', 'direction', 'persistence', 'reason', 'sigma']);
     expect(createDetectorState().version).toBe(4);
+  });
+
+  it('scores with scoreSample + explainLast exactly as with step (score, explanation and state)', () => {
+    const rand = noise(11);
+    const daily = Array.from({ length: 24 * 12 }, (_, i) => (i % 24 >= 9 && i % 24 < 17 ? 100 : 20) + 2 * rand());
+    daily[24 * 10 + 3] = 400;
+    const shifted = Array.from({ length: 2500 }, (_, i) => (i < 1800 ? 50 : 20) + rand());
+    const spiky = sine(1500, 12).map((v, i) => (i % 97 === 0 ? Number.NaN : i === 1200 ? 25 : i === 1300 ? -20 : v));
+    const series: Array<{ values: number[]; stepMs: number; direction: Direction }> = [
+      { values: daily, stepMs: HOUR, direction: 'both' },
+      { values: shifted, stepMs: FIVE_MIN, direction: 'down' },
+      { values: spiky, stepMs: FIVE_MIN, direction: 'up' },
+    ];
+    for (const { values, stepMs, direction } of series) {
+      const viaStep = createDetectorState({ direction });
+      let viaScore = createDetectorState({ direction });
+      values.forEach((value, i) => {
+        // Irregular times, a repeated timestamp now and then, and the second state stored as JSON between samples.
+        const t = START + i * stepMs + (i % 5) * 1000 - (i % 50 === 49 ? stepMs + 4000 : 0);
+        viaScore = JSON.parse(JSON.stringify(viaScore)) as DetectorState;
+        const expected = step(viaStep, t, value);
+        const score = scoreSample(viaScore, t, value);
+        expect(Object.is(score, expected.score)).toBe(true);
+        expect(explainLast()).toEqual(expected.explanation);
+      });
+      expect(viaScore).toEqual(viaStep);
+      expect(scores(run(values, { direction, stepMs })).some((s) => s > 0.3)).toBe(true);
+    }
   });
 
   it('keeps every score in [0, 1] whatever the series', () => {

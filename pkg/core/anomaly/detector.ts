@@ -20,7 +20,8 @@
  *    the new level and it is not an anomaly again.
  *
  * This runs on every sample of every polled series: the state is flat numbers (the four ranges in one packed array),
- * nothing is allocated per sample except the result, and the explanation is built only when it is read. `advance`
+ * nothing is allocated per sample except `step`'s result (none with `scoreSample`), and the explanation is built only
+ * when it is read. `advance`
  * is written for the per-sample cost (see its comment); the plain formulas are those of the comments and of the
  * parameters below.
  */
@@ -195,8 +196,8 @@ export function createDetectorState(options: Partial<DetectorOptions> = {}): Det
 }
 
 /**
- * The explanation of the sample `advance` has just scored, read by `step` right after: a fixed object of numbers
- * (updated in place, nothing allocated) instead of a second return value.
+ * The explanation of the sample `advance` has just scored, read by `step` (or `explainLast`) right after: a fixed
+ * object of numbers (updated in place, nothing allocated) instead of a second return value.
  */
 const explained = { sigma: 0, persistence: 0, level: 0, spread: 0, reason: '' };
 
@@ -287,6 +288,31 @@ export function step(state: DetectorState, timestampMs: number, value: number): 
     explained.spread,
     explained.reason
   );
+}
+
+/**
+ * `step` without the result object, for callers that need the score of every sample but the explanation of few (the
+ * poller, the NAB benchmark): learns from the sample exactly as `step` does (same state, same score, bit for bit) and
+ * returns its score. Nothing is allocated; the explanation of this sample can be built afterwards with
+ * `explainLast()`, before the next call of `scoreSample` or `step` on any series.
+ */
+export function scoreSample(state: DetectorState, timestampMs: number, value: number): number {
+  return advance(state, timestampMs, value);
+}
+
+/**
+ * The explanation of the sample scored last (by `scoreSample` or `step`, on whichever series): the same object that
+ * `step(...).explanation` gives for it. Call it right after `scoreSample`, before the next sample is scored.
+ */
+export function explainLast(): StepExplanation {
+  const sigma = explained.sigma;
+  return {
+    sigma,
+    direction: sigma >= 0 ? 'up' : 'down',
+    persistence: explained.persistence,
+    baseline: { level: explained.level, spread: explained.spread },
+    reason: explained.reason,
+  };
 }
 
 /**
