@@ -10,7 +10,7 @@ import {
 } from '../contract/index.ts';
 import type { Database, Queryable } from '../adapters/db/database.ts';
 import type { SecretBox } from '../adapters/secret-box.ts';
-import { isHostAllowed, prometheusTarget, type PrometheusTarget } from '../adapters/prometheus/client.ts';
+import { isHostAllowed, PrometheusConfigError, prometheusTarget, type PrometheusTarget } from '../adapters/prometheus/client.ts';
 import { appendAudit, type AuditScope } from './audit.ts';
 import type { AuditActor } from './caller.ts';
 import { AppError, badRequest, conflict, notFound } from './errors.ts';
@@ -189,8 +189,15 @@ export class IntegrationsService {
     return row && token ? { url: typeof row.config.url === 'string' ? row.config.url : null, token } : null;
   }
 
-  /** The project's own Prometheus integrations as targets for the Prometheus client (secrets opened). */
-  async prometheusTargets(orgId: number, projectId: string): Promise<PrometheusTarget[]> {
+  /**
+   * The project's own Prometheus integrations as targets for the Prometheus client (secrets opened). One that
+   * cannot be reached as configured (e.g. Grafana mode while the org has no Grafana token) is listed in
+   * `unusable` with the reason, so that the others are still polled.
+   */
+  async prometheusTargets(
+    orgId: number,
+    projectId: string
+  ): Promise<{ targets: PrometheusTarget[]; unusable: Array<{ id: string; name: string; error: Error }> }> {
     const rows = await this.db.withTenant({ orgId, projectId }, async (tx) =>
       (
         await tx.query<IntegrationRow>(
@@ -201,11 +208,22 @@ export class IntegrationsService {
         )
       ).rows
     );
+    const result = { targets: [] as PrometheusTarget[], unusable: [] as Array<{ id: string; name: string; error: Error }> };
     if (rows.length === 0) {
-      return [];
+      return result;
     }
     const grafana = rows.some((row) => row.config.mode !== 'direct') ? await this.grafanaFor(orgId) : null;
-    return rows.map((row) => prometheusTarget(row, this.openSecrets(row), grafana));
+    for (const row of rows) {
+      try {
+        result.targets.push(prometheusTarget(row, this.openSecrets(row), grafana));
+      } catch (error) {
+        if (!(error instanceof PrometheusConfigError)) {
+          throw error;
+        }
+        result.unusable.push({ id: row.id, name: row.name, error });
+      }
+    }
+    return result;
   }
 
   /**

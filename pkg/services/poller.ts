@@ -200,12 +200,16 @@ export class Poller {
   async pollProject(job: PollJob): Promise<PollReport> {
     const report: PollReport = { queries: 0, skipped: 0, failures: 0, series: 0, opened: 0, resolved: 0 };
     const scope = { orgId: job.orgId, projectId: job.projectId };
-    const [targets, integrations, templates] = await Promise.all([
+    const [{ targets, unusable }, integrations, templates] = await Promise.all([
       this.deps.integrations.prometheusTargets(job.orgId, job.projectId),
       this.deps.integrations.list(job.orgId, job.projectId),
       this.deps.templates.effective(scope),
     ]);
     const due = templates.filter((t) => t.enabled && isDue(templateIntervalMs(t, this.config.baseIntervalMs), job.tickMs, this.config.baseIntervalMs));
+    if (unusable.length > 0) {
+      // Misconfigured (e.g. Grafana mode without the org's service-account token): failing, the others go on.
+      await this.recordHealth(job, unusable.map((u) => ({ id: u.id, name: u.name, baseUrl: '', headers: {} })), unusable.map((u) => ({ id: u.id, error: u.error.message, kind: 'config' })));
+    }
     if (targets.length === 0 || due.length === 0) {
       return report;
     }
@@ -256,10 +260,28 @@ export class Poller {
       : { integrationId: o.target.id, template: o.template.name, series: null, error: o.error.message.slice(0, 500) })));
     await this.recordHealth(job, targets, failed.map((f) => ({ id: f.target.id, error: f.error.message, kind: errorKind(f.error) })));
     if (drafts.length > 0) {
-      await this.deps.ingest.submit({ orgId: job.orgId, projectId: job.projectId, drafts });
+      await this.submit(job, drafts);
     }
     report.series = persisted;
     return report;
+  }
+
+  /**
+   * Hands the tick's metric signals to ingestion. The series' state already says a signal is open, so a refusal
+   * (ingestion at capacity) is retried a few times before the poll fails.
+   */
+  private async submit(job: PollJob, drafts: SignalDraft[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.deps.ingest.submit({ orgId: job.orgId, projectId: job.projectId, drafts });
+        return;
+      } catch (error) {
+        if (attempt >= 4 || (error as { code?: string }).code !== 'unavailable') {
+          throw error;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250 * attempt * (0.5 + Math.random())));
+      }
+    }
   }
 
   private async claim(job: PollJob, pairs: Array<{ target: PrometheusTarget; template: QueryTemplate }>) {
