@@ -561,6 +561,6 @@ export interface IntegrationHealth {
   /** Consecutive failed polls. */
   failures: number;
   lastSuccessAt: string | null;
-  /** The kind of the last error (timeout, network, http, not_allowed, query, …); messages stay with the tenant. */
+  /** The kind of the last error (timeout, network, http, not_allowed, query, config, …); messages stay with the tenant. */
   lastError: string | null;
 }
