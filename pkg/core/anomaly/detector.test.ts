@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  ANOMALY_THRESHOLD,
   createDetectorState,
   explainLast,
   scoreSample,
@@ -185,7 +186,7 @@ describe('streaming detector', () => {
     const plain = JSON.parse(JSON.stringify(result)) as StepResult;
     expect(plain).toEqual({ score: result.score, explanation: result.explanation });
     expect(Object.keys(plain.explanation).sort()).toEqual(['baseline', 'direction', 'persistence', 'reason', 'sigma']);
-    expect(createDetectorState().version).toBe(4);
+    expect(createDetectorState().version).toBe(5);
   });
 
   it('scores with scoreSample + explainLast exactly as with step (score, explanation and state)', () => {
@@ -229,5 +230,30 @@ describe('streaming detector', () => {
       ),
       { numRuns: 50 }
     );
+  });
+
+  it('learns a weekly pattern: a normal weekend stays quiet, a weekday at the weekend level does not', () => {
+    const rand = noise(13);
+    // Hourly samples from a Monday for 6 weeks: weekdays around 100, weekends around 40, a little noise.
+    const monday = Date.UTC(2024, 0, 1);
+    const weekend = (i: number) => Math.floor(i / 24) % 7 >= 5;
+    const weeks = 6;
+    const values = Array.from({ length: 24 * 7 * weeks }, (_, i) => (weekend(i) ? 40 : 100) + 2 * rand());
+    const runFrom = (series: number[]) => {
+      const state = createDetectorState();
+      return series.map((v, i) => scoreSample(state, monday + i * HOUR, v));
+    };
+    const s = runFrom(values);
+    // After four weeks, the normal weekends (days 33-34 and 40-41) never score above the threshold.
+    const lastWeekends = s.filter((_, i) => i >= 24 * 7 * 4 && weekend(i));
+    expect(maxOf(lastWeekends)).toBeLessThan(ANOMALY_THRESHOLD);
+    // The Wednesday of week 6 looks like a weekend: it scores higher than the same values on the weekend after it.
+    const wednesday = 24 * (7 * 5 + 2);
+    const saturday = 24 * (7 * 5 + 5);
+    const odd = values.map((v, i) => (i >= wednesday && i < wednesday + 24 ? values[saturday + (i - wednesday)]! : v));
+    const oddScores = runFrom(odd);
+    const onWednesday = maxOf(oddScores.slice(wednesday, wednesday + 24));
+    const onSaturday = maxOf(oddScores.slice(saturday, saturday + 24));
+    expect(onWednesday).toBeGreaterThan(onSaturday);
   });
 });

@@ -5,8 +5,9 @@
  *
  * How a point is scored — novelty against the series' own remembered range:
  * 1. Four features are followed: the value, its short-term average (a drift that noise alone would hide), its
- *    short-term variability (mean absolute step) and, once a daily profile has formed, the value minus the profile
- *    for this time of day (a missing daily peak, a flat day).
+ *    short-term variability (mean absolute step) and, once a daily profile has formed, the value minus the seasonal
+ *    baseline: the profile for this time of day (a missing daily peak, a flat day) plus, after two weeks and only
+ *    where it explains at least a tenth of the variance, an offset for the day of week (a weekday at weekend level).
  * 2. Each feature has a remembered range [low, high]: stretched at once by a new extreme, held while the series keeps
  *    coming back near that end (a spike size seen every day or two stays "seen"), and once it has not been visited for
  *    `holdPoints` samples, slowly pulled back toward the middle (half-life ≈ 3 500 samples, about 12 days at
@@ -25,7 +26,7 @@
  * is written for the per-sample cost (see its comment); the plain formulas are those of the comments and of the
  * parameters below.
  */
-import { DAY_MS, emptyProfile, knotCount, knotPosition } from './season.ts';
+import { DAY_MS, emptyProfile, knotCount } from './season.ts';
 
 /** Which side of a deviation is bad for this metric: latency 'up', throughput 'down', unknown 'both'. */
 export type Direction = 'up' | 'down' | 'both';
@@ -55,11 +56,20 @@ export const DETECTOR_PARAMETERS = Object.freeze({
   /** The time-of-day feature starts being remembered after this many days, and scores after this many more. */
   profileStartDays: 5,
   profileWarmupDays: 3,
+  /**
+   * Day of week: offsets learned from the mean of each day (at this rate once a weekday has been seen 1 / rate
+   * times), applied after this many days once every weekday has been seen on `weekMinDays` days and the offsets
+   * explain at least `weekShare` of the variance around the baseline.
+   */
+  weekStartDays: 14,
+  weekMinDays: 2,
+  weekRate: 0.25,
+  weekShare: 0.1,
   /** Weights of the novelties (a share of the range's width beyond it, times the weight). */
   valueWeight: 10,
   smoothWeight: 10,
   spreadWeight: 3,
-  profileWeight: 3,
+  profileWeight: 3.5,
   /** Novelty is damped by count / (count + youngPoints): a young series' narrow range is broken easily. */
   youngPoints: 1000,
   /** Per sample, the remembered peak of novelty keeps this share (a burst scores at its start only). */
@@ -74,13 +84,13 @@ const REASON_MIN_SCORE = 0.1;
 
 /**
  * Default score at which the poller raises a metric signal: the threshold the NAB standard profile chooses on the
- * whole NAB corpus given to this project (`npm run bench:nab -- --data <NAB folder>`, "standard" row: 0.19620…,
+ * whole NAB corpus given to this project (`npm run bench:nab -- --data <NAB folder>`, "standard" row: 0.19700…,
  * rounded down to 4 digits, which flags exactly the same rows; see docs/benchmarks.md). The benchmark prints the
  * score at this value next to the chosen one: re-run it and update this whenever the detector changes.
  */
-export const ANOMALY_THRESHOLD = 0.1962;
+export const ANOMALY_THRESHOLD = 0.197;
 
-/** Offsets of the features' ranges in `DetectorState.ranges`; each range is [low, high, lowAge, highAge]. */
+/** Offsets of the features' ranges in `DetectorState.ranges`; each range is [low, high, lowSeen, highSeen]. */
 const VALUE = 0;
 const SMOOTH = 4;
 const SPREAD = 8;
@@ -88,7 +98,7 @@ const DESEASONED = 12;
 
 /** Everything the detector remembers about one series: plain numbers and arrays, safe to JSON.stringify. */
 export interface DetectorState {
-  version: 4;
+  version: 5;
   direction: Direction;
   /** Samples seen (finite values in increasing time). */
   count: number;
@@ -96,9 +106,27 @@ export interface DetectorState {
   lastTimestampMs: number;
   /** Sum of steps over the first samples, to size the daily profile. */
   stepSumMs: number;
-  /** Offset from the long-run mean by time of day; empty until the typical step is known. */
+  /** Offset from the long-run mean by time of day, one value per knot; empty until the typical step is known. */
   profile: number[];
-  /** Long-run mean and variance of the value minus the daily profile. */
+  /** The knot of the last sample (−1 before the profile exists) and the time at which it ends. */
+  knot: number;
+  knotEndMs: number;
+  /** Length of a knot (0 before the profile exists). */
+  knotMs: number;
+  /** Learning rate of the profile, set once a day. */
+  seasonRate: number;
+  /**
+   * Day of week: 7 level offsets (Sunday first, UTC) then 7 counts of days learned, the offset applied today (0
+   * until the offsets explain enough variance, after `weekStartDays`), the current day's number (days since
+   * 1970-01-01), the sample count at its start and its sum of offsets from the baseline.
+   */
+  week: number[];
+  weekOffset: number;
+  weekActive: boolean;
+  day: number;
+  dayStartCount: number;
+  daySum: number;
+  /** Long-run mean and variance of the value minus the seasonal offsets. */
   mean: number;
   variance: number;
   previous: number;
@@ -106,9 +134,9 @@ export interface DetectorState {
   smooth: number;
   spread: number;
   /**
-   * Remembered ranges of the value, the short-term average, the variability and the value minus profile minus
-   * long-run mean, 4 numbers each: low, high, samples since the low end was visited, since the high end was. A range
-   * with low > high is empty (the last one until `profileStartDays`).
+   * Remembered ranges of the value, the short-term average, the variability and the value minus the seasonal
+   * baseline, 4 numbers each: low, high, and the sample count at which the low end and the high end were last
+   * visited. A range with low > high is empty (the last one until `profileStartDays`).
    */
   ranges: number[];
   /** Recent peak of novelty, decaying per sample. */
@@ -174,16 +202,27 @@ class ScoredStep implements StepResult {
 }
 
 export function createDetectorState(options: Partial<DetectorOptions> = {}): DetectorState {
-  // A literal, not `new Array(n)`: a packed array of numbers (holes would slow every read of it down).
+  // Literals, not `new Array(n)`: packed arrays of numbers (holes would slow every read of them down).
   const ranges = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, -1, 0, 0];
+  const week = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
   return {
-    version: 4,
+    version: 5,
     direction: options.direction ?? 'both',
     count: 0,
     firstTimestampMs: 0,
     lastTimestampMs: 0,
     stepSumMs: 0,
     profile: [],
+    knot: -1,
+    knotEndMs: 0,
+    knotMs: 0,
+    seasonRate: 1,
+    week,
+    weekOffset: 0,
+    weekActive: false,
+    day: 0,
+    dayStartCount: 0,
+    daySum: 0,
     mean: 0,
     variance: 0,
     previous: 0,
@@ -197,26 +236,32 @@ export function createDetectorState(options: Partial<DetectorOptions> = {}): Det
 
 /**
  * The explanation of the sample `advance` has just scored, read by `step` (or `explainLast`) right after: a fixed
- * object of numbers (updated in place, nothing allocated) instead of a second return value.
+ * object of numbers (updated in place, nothing allocated) instead of a second return value. σ is derived when read.
  */
-const explained = { sigma: 0, persistence: 0, level: 0, spread: 0, reason: '' };
+const explained = { deviation: 0, variance: 0, persistence: 0, level: 0, reason: '' };
 
 /** Scores nothing: a sample that is skipped or only learned from; the baseline as it stands. */
 function quiet(state: DetectorState, reason: string): number {
-  explained.sigma = 0;
+  explained.deviation = 0;
+  explained.variance = state.variance;
   explained.persistence = 0;
   explained.level = state.mean;
-  explained.spread = Math.sqrt(state.variance);
   explained.reason = reason;
   return 0;
 }
 
-/** Makes the range at `at` exactly [x, x], visited now. */
-function resetRange(ranges: number[], at: number, x: number): void {
+/** σ of the last sample: its deviation from the baseline level in baseline spreads (0 while the spread is 0). */
+function explainedSigma(): number {
+  const sd = Math.sqrt(explained.variance);
+  return sd > 0 ? explained.deviation / sd : 0;
+}
+
+/** Makes the range at `at` exactly [x, x], visited at sample `count`. */
+function resetRange(ranges: number[], at: number, x: number, count: number): void {
   ranges[at] = x;
   ranges[at + 1] = x;
-  ranges[at + 2] = 0;
-  ranges[at + 3] = 0;
+  ranges[at + 2] = count;
+  ranges[at + 3] = count;
 }
 
 function startSeries(state: DetectorState, timestampMs: number, value: number): void {
@@ -227,8 +272,8 @@ function startSeries(state: DetectorState, timestampMs: number, value: number): 
   state.variance = 0;
   state.previous = value;
   state.smooth = value;
-  resetRange(state.ranges, VALUE, value);
-  resetRange(state.ranges, SMOOTH, value);
+  resetRange(state.ranges, VALUE, value, 0);
+  resetRange(state.ranges, SMOOTH, value, 0);
 }
 
 // The parameters as plain constants for the per-sample path (read once here, not from the frozen object per sample).
@@ -245,7 +290,8 @@ const YOUNG_POINTS = P.youngPoints;
 const PEAK_RETENTION = P.peakRetention;
 const WARMUP_POINTS = P.warmupPoints;
 const STEP_SAMPLE_POINTS = P.stepSamplePoints;
-const PERSISTENCE_SIGMA = P.persistenceSigma;
+/** |deviation| beyond persistenceSigma spreads, compared squared (no square root per sample). */
+const PERSISTENCE_SIGMA2 = P.persistenceSigma * P.persistenceSigma;
 const LONG_RATE = P.longRate;
 /** The long-run rate is 1 / (count + 1) until count + 1 exceeds this, then `longRate`. */
 const LONG_RATE_FROM = 1 / P.longRate;
@@ -253,8 +299,12 @@ const LONG_KEEP = 1 - P.longRate;
 const SEASON_RATE = P.seasonRate;
 /** Days after which the daily profile learns at `seasonRate` (before: the exact average of the days so far). */
 const SEASON_RATE_FROM_DAYS = 1 / P.seasonRate - 1;
-const PROFILE_START_DAYS = P.profileStartDays;
-const PROFILE_SCORE_DAYS = P.profileStartDays + P.profileWarmupDays;
+const PROFILE_START_MS = P.profileStartDays * DAY_MS;
+const PROFILE_SCORE_MS = (P.profileStartDays + P.profileWarmupDays) * DAY_MS;
+const WEEK_START_DAYS = P.weekStartDays;
+const WEEK_MIN_DAYS = P.weekMinDays;
+const WEEK_RATE = P.weekRate;
+const WEEK_SHARE = P.weekShare;
 
 /** The most telling feature beyond its range, in the order an operator reads them. */
 function reasonOf(valuePart: number, profilePart: number, smoothPart: number): string {
@@ -282,10 +332,10 @@ export function step(state: DetectorState, timestampMs: number, value: number): 
   const score = advance(state, timestampMs, value);
   return new ScoredStep(
     score,
-    explained.sigma,
+    explainedSigma(),
     explained.persistence,
     explained.level,
-    explained.spread,
+    Math.sqrt(explained.variance),
     explained.reason
   );
 }
@@ -305,27 +355,91 @@ export function scoreSample(state: DetectorState, timestampMs: number, value: nu
  * `step(...).explanation` gives for it. Call it right after `scoreSample`, before the next sample is scored.
  */
 export function explainLast(): StepExplanation {
-  const sigma = explained.sigma;
+  const sigma = explainedSigma();
   return {
     sigma,
     direction: sigma >= 0 ? 'up' : 'down',
     persistence: explained.persistence,
-    baseline: { level: explained.level, spread: explained.spread },
+    baseline: { level: explained.level, spread: Math.sqrt(explained.variance) },
     reason: explained.reason,
   };
+}
+
+/**
+ * The slow path of the time of day, for a sample that is not in the knot of the previous one nor in the next knot
+ * of the same day (the first knot of a new day, a gap, the first sample with a profile): finds its knot by division
+ * and, once per new day, does the day's work (`newDay`). Returns the knot.
+ */
+function enterKnot(state: DetectorState, timestampMs: number, knots: number): number {
+  const days = timestampMs / DAY_MS;
+  const day = Math.floor(days);
+  const at = Math.floor((days - day) * knots);
+  const knot = at < knots ? at : knots - 1;
+  state.knot = knot;
+  state.knotEndMs = day * DAY_MS + (knot + 1) * state.knotMs;
+  if (day !== state.day) {
+    newDay(state, day, timestampMs);
+  }
+  return knot;
+}
+
+/**
+ * Once a day (at its first sample): learns the day of week from the day that ended (the mean offset of its samples
+ * from the baseline, plus the weekday offset applied during it), then sets what holds for the new day: the profile's
+ * learning rate and the weekday offset to apply — none until every weekday has been learned from two
+ * days over at least `weekStartDays`, and only while the offsets explain at least `weekShare` of the variance
+ * around the baseline.
+ */
+function newDay(state: DetectorState, day: number, timestampMs: number): void {
+  const week = state.week;
+  const samples = state.count - state.dayStartCount;
+  if (state.day > 0 && samples > 0) {
+    const weekday = (state.day + 4) % 7;
+    const observed = state.daySum / samples + state.weekOffset;
+    const seen = week[7 + weekday]!;
+    const rate = seen + 1 < 1 / WEEK_RATE ? 1 / (seen + 1) : WEEK_RATE;
+    week[weekday] = week[weekday]! + rate * (observed - week[weekday]!);
+    week[7 + weekday] = seen + 1;
+  }
+  state.day = day;
+  state.dayStartCount = state.count;
+  state.daySum = 0;
+  const elapsedDays = (timestampMs - state.firstTimestampMs) / DAY_MS;
+  state.seasonRate = elapsedDays > SEASON_RATE_FROM_DAYS ? SEASON_RATE : 1 / (1 + elapsedDays);
+  let offset = 0;
+  if (elapsedDays >= WEEK_START_DAYS) {
+    let fewest = week[7]!;
+    let sum = 0;
+    for (let i = 0; i < 7; i++) {
+      fewest = Math.min(fewest, week[7 + i]!);
+      sum += week[i]!;
+    }
+    const average = sum / 7;
+    let squares = 0;
+    for (let i = 0; i < 7; i++) {
+      squares += (week[i]! - average) * (week[i]! - average);
+    }
+    const explainedVariance = squares / 7;
+    // The variance around the baseline excludes the weekday offsets while they are applied: add them back.
+    const total = state.variance + (state.weekActive ? explainedVariance : 0);
+    state.weekActive = fewest >= WEEK_MIN_DAYS && explainedVariance > WEEK_SHARE * total;
+    if (state.weekActive) {
+      offset = week[(day + 4) % 7]! - average;
+    }
+  }
+  state.weekOffset = offset;
 }
 
 /**
  * `step` without the result object: learns from the sample, returns its score and leaves its explanation in
  * `explained`.
  *
- * Written for the per-sample cost (about half of the straightforward version's, docs/benchmarks.md): every state
- * field is read once into a local and written back once; the range updates, the novelties and the profile's read and
- * update are written out by hand (the compiler's inlining budget did not cover them all, and the profile's two knots
- * and weight are found once for both); a novelty is computed only when the sample is outside a range, and divisions
- * whose result is known (0 / x, a constant rate) are skipped; nothing is boxed (see `value`). Every floating-point
- * operation that reaches the state or the result is the one of the plain formulas, in the same order: scores,
- * explanations and states are bit-for-bit those of the straightforward version (checked over the whole NAB corpus).
+ * Written for the per-sample cost (docs/benchmarks.md): every state field is read once into a local and written back
+ * once; the time of day is the knot of the previous sample or the next one (a comparison), found by division only
+ * on a new day or after a gap, and the profile is piecewise constant (one knot read and written); what changes by the
+ * day (the profile's rate, the weekday offset) is set once a day; a range end remembers when it was last
+ * visited instead of counting samples; a novelty is computed only when the sample is outside a range; σ is not
+ * computed per sample (persistence compares squares); nothing is boxed (see `value`).
  */
 function advance(state: DetectorState, timestampMs: number, sample: number): number {
   // `sample * 1` is the same number (also −0 and NaN), but one the compiler knows is a number: it keeps it unboxed
@@ -346,37 +460,39 @@ function advance(state: DetectorState, timestampMs: number, sample: number): num
   const ranges = state.ranges;
   const elapsedMs = timestampMs - lastTimestampMs;
   let profile = state.profile;
-  // The profile's size as it was before this sample (it is fixed once the typical step is known, below).
-  const knots = profile.length;
-  if (knots === 0) {
+  let knot = state.knot;
+  let seasonal = 0;
+  if (knot >= 0) {
+    const knotEndMs = state.knotEndMs;
+    if (timestampMs >= knotEndMs) {
+      const nextEndMs = knotEndMs + state.knotMs;
+      if (timestampMs < nextEndMs && knot + 1 < profile.length) {
+        knot += 1;
+        state.knot = knot;
+        state.knotEndMs = nextEndMs;
+      } else {
+        knot = enterKnot(state, timestampMs, profile.length);
+      }
+    }
+    seasonal = profile[knot]! + state.weekOffset;
+  } else {
     state.stepSumMs += elapsedMs;
     if (count >= STEP_SAMPLE_POINTS) {
-      profile = emptyProfile(knotCount(state.stepSumMs / count));
+      const knots = knotCount(state.stepSumMs / count);
+      profile = emptyProfile(knots);
       state.profile = profile;
+      state.knotMs = DAY_MS / knots;
+      knot = enterKnot(state, timestampMs, knots);
     }
-  }
-  // Daily profile at this time of day: linear interpolation between the knots around it (see season.ts).
-  const at = knotPosition(knots > 0 ? knots : 1, timestampMs);
-  const size = profile.length;
-  let left = 0;
-  let right = 0;
-  let weight = 0;
-  let seasonal = 0;
-  if (size > 0) {
-    const floor = Math.floor(at);
-    left = floor < size ? floor : 0;
-    right = left + 1 === size ? 0 : left + 1;
-    weight = at - floor;
-    seasonal = profile[left]! * (1 - weight) + profile[right]! * weight;
   }
   const mean = state.mean;
   const deseasoned = value - seasonal - mean;
-  const elapsedDays = (timestampMs - state.firstTimestampMs) / DAY_MS;
   const previousSmooth = state.smooth;
   const smooth = previousSmooth + SMOOTH_RATE * (value - previousSmooth);
   state.smooth = smooth;
   // After a gap the step spans several usual steps: scale it back as a random walk would (√ of the time ratio).
-  const usualStepMs = knots > 0 ? DAY_MS / knots : elapsedMs;
+  const knotMs = state.knotMs;
+  const usualStepMs = knotMs > 0 ? knotMs : elapsedMs;
   const stepSize =
     elapsedMs > 2 * usualStepMs
       ? Math.abs(value - state.previous) * Math.sqrt(usualStepMs / elapsedMs)
@@ -386,11 +502,12 @@ function advance(state: DetectorState, timestampMs: number, sample: number): num
   state.spread = spread;
 
   const variance = state.variance;
-  const sd = Math.sqrt(variance);
-  const sigma = sd > 0 ? deseasoned / sd : 0;
   const direction = state.direction;
   const up = direction !== 'down';
   const down = direction !== 'up';
+  // The profile's feature: remembered after `profileStartDays`, scored after `profileWarmupDays` more.
+  const sinceFirstMs = timestampMs - state.firstTimestampMs;
+  const stage = sinceFirstMs > PROFILE_SCORE_MS ? 2 : sinceFirstMs > PROFILE_START_MS ? 1 : 0;
 
   // Novelty of each feature: how far it goes beyond its range on a bad side, as a share of the range's width (0
   // inside the range or when the range is empty), times the feature's weight.
@@ -426,25 +543,28 @@ function advance(state: DetectorState, timestampMs: number, sample: number): num
   if (spread > spreadHigh) {
     const width = spreadHigh - spreadLow;
     // For a one-sided metric, variability that comes with a move to the good side is not counted.
+    const sd = Math.sqrt(variance);
     const goodSideMove =
       direction !== 'both' &&
       (direction === 'up'
-        ? sigma < -1 || smooth - seasonal - mean < -0.5 * sd
-        : sigma > 1 || smooth - seasonal - mean > 0.5 * sd);
+        ? (sd > 0 && deseasoned < -sd) || smooth - seasonal - mean < -0.5 * sd
+        : (sd > 0 && deseasoned > sd) || smooth - seasonal - mean > 0.5 * sd);
     if (width > 0 && !goodSideMove) {
       spreadPart = SPREAD_WEIGHT * ((spread - spreadHigh) / width);
     }
   }
   let profilePart = 0;
-  if (elapsedDays > PROFILE_SCORE_DAYS) {
+  if (stage === 2) {
     const low = ranges[DESEASONED]!;
     const high = ranges[DESEASONED + 1]!;
-    const width = high - low;
-    if (width > 0) {
-      if (up && deseasoned > high) {
-        profilePart = PROFILE_WEIGHT * ((deseasoned - high) / width);
-      } else if (down && deseasoned < low) {
-        profilePart = PROFILE_WEIGHT * ((low - deseasoned) / width);
+    if (deseasoned > high || deseasoned < low) {
+      const width = high - low;
+      if (width > 0) {
+        if (up && deseasoned > high) {
+          profilePart = PROFILE_WEIGHT * ((deseasoned - high) / width);
+        } else if (down && deseasoned < low) {
+          profilePart = PROFILE_WEIGHT * ((low - deseasoned) / width);
+        }
       }
     }
   }
@@ -463,121 +583,116 @@ function advance(state: DetectorState, timestampMs: number, sample: number): num
   state.mean = newMean;
   state.variance = (rate === LONG_RATE ? LONG_KEEP : 1 - rate) * (variance + rate * deseasoned * deseasoned);
   // Remember each feature's range: stretched to the sample; an end that the sample comes within `touchShare` of the
-  // width of is held (its age back to 0); an end not visited for `holdPoints` samples is pulled toward a centre by
-  // `rangeDecay`. Written out for each feature: the value and the short-term average around the new mean, the
-  // variability around its own range's middle (reset to the sample until the step size is known), the value minus
-  // the profile around 0 (from `profileStartDays` on; started at the first such sample).
+  // width of is visited now; an end not visited for `holdPoints` samples is pulled toward a centre by `rangeDecay`.
+  // Written out for each feature: the value and the short-term average around the new mean, the variability around
+  // its own range's middle (reset to the sample until the step size is known), the value minus the seasonal baseline
+  // around 0 (from `profileStartDays` on; started at the first such sample).
   {
     let low = valueLow;
     let high = valueHigh;
     const near = TOUCH_SHARE * (high - low);
-    const lowAge = value <= low + near ? 0 : ranges[VALUE + 2]! + 1;
-    const highAge = value >= high - near ? 0 : ranges[VALUE + 3]! + 1;
-    if (value > high) {
-      high = value;
-    }
-    if (value < low) {
-      low = value;
-    }
-    if (highAge > HOLD_POINTS) {
-      high -= RANGE_DECAY * (high - newMean);
-    }
-    if (lowAge > HOLD_POINTS) {
+    if (value <= low + near) {
+      ranges[VALUE + 2] = count;
+      if (value < low) {
+        low = value;
+      }
+    } else if (count - ranges[VALUE + 2]! > HOLD_POINTS) {
       low -= RANGE_DECAY * (low - newMean);
+    }
+    if (value >= high - near) {
+      ranges[VALUE + 3] = count;
+      if (value > high) {
+        high = value;
+      }
+    } else if (count - ranges[VALUE + 3]! > HOLD_POINTS) {
+      high -= RANGE_DECAY * (high - newMean);
     }
     ranges[VALUE] = low;
     ranges[VALUE + 1] = high;
-    ranges[VALUE + 2] = lowAge;
-    ranges[VALUE + 3] = highAge;
   }
   {
     let low = smoothLow;
     let high = smoothHigh;
     const near = TOUCH_SHARE * (high - low);
-    const lowAge = smooth <= low + near ? 0 : ranges[SMOOTH + 2]! + 1;
-    const highAge = smooth >= high - near ? 0 : ranges[SMOOTH + 3]! + 1;
-    if (smooth > high) {
-      high = smooth;
-    }
-    if (smooth < low) {
-      low = smooth;
-    }
-    if (highAge > HOLD_POINTS) {
-      high -= RANGE_DECAY * (high - newMean);
-    }
-    if (lowAge > HOLD_POINTS) {
+    if (smooth <= low + near) {
+      ranges[SMOOTH + 2] = count;
+      if (smooth < low) {
+        low = smooth;
+      }
+    } else if (count - ranges[SMOOTH + 2]! > HOLD_POINTS) {
       low -= RANGE_DECAY * (low - newMean);
+    }
+    if (smooth >= high - near) {
+      ranges[SMOOTH + 3] = count;
+      if (smooth > high) {
+        high = smooth;
+      }
+    } else if (count - ranges[SMOOTH + 3]! > HOLD_POINTS) {
+      high -= RANGE_DECAY * (high - newMean);
     }
     ranges[SMOOTH] = low;
     ranges[SMOOTH + 1] = high;
-    ranges[SMOOTH + 2] = lowAge;
-    ranges[SMOOTH + 3] = highAge;
   }
   if (count > STEP_SAMPLE_POINTS) {
     const centre = 0.5 * (spreadLow + spreadHigh);
     let low = spreadLow;
     let high = spreadHigh;
     const near = TOUCH_SHARE * (high - low);
-    const lowAge = spread <= low + near ? 0 : ranges[SPREAD + 2]! + 1;
-    const highAge = spread >= high - near ? 0 : ranges[SPREAD + 3]! + 1;
-    if (spread > high) {
-      high = spread;
-    }
-    if (spread < low) {
-      low = spread;
-    }
-    if (highAge > HOLD_POINTS) {
-      high -= RANGE_DECAY * (high - centre);
-    }
-    if (lowAge > HOLD_POINTS) {
+    if (spread <= low + near) {
+      ranges[SPREAD + 2] = count;
+      if (spread < low) {
+        low = spread;
+      }
+    } else if (count - ranges[SPREAD + 2]! > HOLD_POINTS) {
       low -= RANGE_DECAY * (low - centre);
+    }
+    if (spread >= high - near) {
+      ranges[SPREAD + 3] = count;
+      if (spread > high) {
+        high = spread;
+      }
+    } else if (count - ranges[SPREAD + 3]! > HOLD_POINTS) {
+      high -= RANGE_DECAY * (high - centre);
     }
     ranges[SPREAD] = low;
     ranges[SPREAD + 1] = high;
-    ranges[SPREAD + 2] = lowAge;
-    ranges[SPREAD + 3] = highAge;
   } else {
-    resetRange(ranges, SPREAD, spread);
+    resetRange(ranges, SPREAD, spread, count);
   }
-  if (elapsedDays > PROFILE_START_DAYS) {
+  if (stage > 0) {
     let low = ranges[DESEASONED]!;
     let high = ranges[DESEASONED + 1]!;
-    let lowAge = ranges[DESEASONED + 2]!;
-    let highAge = ranges[DESEASONED + 3]!;
     if (low > high) {
       low = deseasoned;
       high = deseasoned;
-      lowAge = 0;
-      highAge = 0;
     }
     const near = TOUCH_SHARE * (high - low);
-    lowAge = deseasoned <= low + near ? 0 : lowAge + 1;
-    highAge = deseasoned >= high - near ? 0 : highAge + 1;
-    if (deseasoned > high) {
-      high = deseasoned;
-    }
-    if (deseasoned < low) {
-      low = deseasoned;
-    }
-    if (highAge > HOLD_POINTS) {
-      high -= RANGE_DECAY * high;
-    }
-    if (lowAge > HOLD_POINTS) {
+    if (deseasoned <= low + near) {
+      ranges[DESEASONED + 2] = count;
+      if (deseasoned < low) {
+        low = deseasoned;
+      }
+    } else if (count - ranges[DESEASONED + 2]! > HOLD_POINTS) {
       low -= RANGE_DECAY * low;
+    }
+    if (deseasoned >= high - near) {
+      ranges[DESEASONED + 3] = count;
+      if (deseasoned > high) {
+        high = deseasoned;
+      }
+    } else if (count - ranges[DESEASONED + 3]! > HOLD_POINTS) {
+      high -= RANGE_DECAY * high;
     }
     ranges[DESEASONED] = low;
     ranges[DESEASONED + 1] = high;
-    ranges[DESEASONED + 2] = lowAge;
-    ranges[DESEASONED + 3] = highAge;
   }
-  if (size > 0) {
-    // The error is the offset from what the profile gave above (it has not changed since).
+  if (knot >= 0) {
+    // The offset from the seasonal baseline given above (it has not changed since): the knot and today's mean learn it.
     const error = value - newMean - seasonal;
-    const seasonRate = elapsedDays > SEASON_RATE_FROM_DAYS ? SEASON_RATE : 1 / (1 + elapsedDays);
-    profile[left] = profile[left]! + seasonRate * (1 - weight) * error;
-    profile[right] = profile[right]! + seasonRate * weight * error;
+    profile[knot] = profile[knot]! + state.seasonRate * error;
+    state.daySum += error;
   }
-  const side = sigma > PERSISTENCE_SIGMA ? 1 : sigma < -PERSISTENCE_SIGMA ? -1 : 0;
+  const side = variance > 0 && deseasoned * deseasoned > PERSISTENCE_SIGMA2 * variance ? (deseasoned > 0 ? 1 : -1) : 0;
   const previousPersistence = state.persistence;
   const persistence =
     side === 0
@@ -598,10 +713,10 @@ function advance(state: DetectorState, timestampMs: number, sample: number): num
       : novel > 0 && excess === 0
         ? 'ongoing'
         : 'normal';
-  explained.sigma = sigma;
-  explained.persistence = Math.abs(persistence);
+  explained.deviation = deseasoned;
+  explained.variance = variance;
+  explained.persistence = persistence < 0 ? -persistence : persistence;
   explained.level = newMean + seasonal;
-  explained.spread = sd;
   explained.reason = reason;
   return score;
 }

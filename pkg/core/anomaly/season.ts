@@ -1,12 +1,9 @@
 /**
- * Daily profile learned online: one knot per data step across the day (24 to 288 knots), read with linear
- * interpolation between the two knots around the time of day, so that both hourly and 5-minute series and
- * irregular timestamps map onto it. Positions are plain numbers (no object per sample: this runs on every sample).
- *
- * Reading and learning the profile are written out in `advance` (detector.ts), which finds the two knots and the
- * interpolation weight once per sample and uses them for both: the knot at or before the position (the one at
- * `knots` wraps to 0) and the next one (wrapping at midnight), weighted by the position's fractional part; the
- * learning moves each knot toward the observed offset in proportion to its weight.
+ * Daily profile learned online: one knot per data step across the day (24 to 288 knots), piecewise constant (a time
+ * of day reads and learns the knot it falls in), so that both hourly and 5-minute series and irregular timestamps map
+ * onto it. Reading and learning the profile are written out in `advance` (detector.ts): the knot of a sample is the
+ * previous sample's or the next one (a comparison with the knot's end), and is found by division only on a new day or
+ * after a gap (`enterKnot`).
  */
 
 export const DAY_MS = 86_400_000;
@@ -33,11 +30,4 @@ export function emptyProfile(knots: number): number[] {
   }
   profile[0] = 0;
   return profile;
-}
-
-/** Position of a timestamp on a profile of `knots` knots, in knots since midnight UTC: in [0, knots). */
-export function knotPosition(knots: number, timestampMs: number): number {
-  // Division and floor instead of %: floating-point modulo is several times slower and this runs on every sample.
-  const days = timestampMs / DAY_MS;
-  return (days - Math.floor(days)) * knots;
 }
