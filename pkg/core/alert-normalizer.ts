@@ -47,13 +47,31 @@ function alertDraft(
       ...(alert.silenceURL ? { silenceUrl: alert.silenceURL } : {}),
       ...(alert.valueString ? { valueString: alert.valueString } : {}),
     },
-    rawData: alert as Record<string, unknown>,
+    rawData: rawRemainder(alert),
     generatorUrl: alert.generatorURL || null,
     values: alert.values ?? null,
     warnings,
     startsAt,
     endsAt: alert.status === 'resolved' ? (endsAt ?? options.receivedAt) : null,
   };
+}
+
+/**
+ * What the alert carried beyond what its own columns keep verbatim (labels, status, fingerprint, generator URL,
+ * values): with those columns the alert as sent can be put back together, and each row does not store its labels
+ * twice. Times stay as sent (the columns hold them normalized).
+ */
+function rawRemainder(alert: AnyAlert): Record<string, unknown> {
+  const { labels: _labels, status: _status, fingerprint: _fingerprint, generatorURL, values, ...rest } = alert;
+  const raw: Record<string, unknown> = rest;
+  // An empty URL and null values are stored as null in their columns: keep them here as sent.
+  if (generatorURL === '') {
+    raw.generatorURL = generatorURL;
+  }
+  if (values === null) {
+    raw.values = values;
+  }
+  return raw;
 }
 
 /** Alertmanager webhook (version 4): one signal per alert. */

@@ -60,6 +60,8 @@ export { normalizeSeverity };
 export interface MergedSignal {
   draft: SignalDraft;
   hash: string;
+  /** Position of `draft` among the drafts given to `mergeDrafts`. */
+  index: number;
   /** How many drafts of the batch collapsed into this one (the rest are duplicates within the batch). */
   copies: number;
 }
@@ -67,25 +69,28 @@ export interface MergedSignal {
 /**
  * Collapses drafts with the same dedup key: one row per key and statement (PostgreSQL cannot update a row twice
  * in one INSERT … ON CONFLICT). A resolved copy wins over a firing one, since it carries the end. `hashes` gives
- * each input draft's key, in input order.
+ * each input draft's key, in input order (computed here unless the caller already has them).
  */
-export function mergeDrafts(drafts: SignalDraft[]): { merged: MergedSignal[]; hashes: string[] } {
+export function mergeDrafts(
+  drafts: SignalDraft[],
+  hashes: string[] = drafts.map((d) => signalHash(d.fingerprint, d.startsAt))
+): { merged: MergedSignal[]; hashes: string[] } {
   const byHash = new Map<string, MergedSignal>();
-  const hashes: string[] = [];
-  for (const draft of drafts) {
-    const hash = signalHash(draft.fingerprint, draft.startsAt);
-    hashes.push(hash);
+  drafts.forEach((draft, index) => {
+    const hash = hashes[index]!;
     const seen = byHash.get(hash);
     if (!seen) {
-      byHash.set(hash, { draft, hash, copies: 1 });
-      continue;
+      byHash.set(hash, { draft, hash, index, copies: 1 });
+      return;
     }
     seen.copies += 1;
-    if (draft.status === 'resolved' && seen.draft.status === 'firing') {
+    if (
+      (draft.status === 'resolved' && seen.draft.status === 'firing') ||
+      (draft.status === seen.draft.status && severityRank(draft.severity) < severityRank(seen.draft.severity))
+    ) {
       seen.draft = draft;
-    } else if (draft.status === seen.draft.status && severityRank(draft.severity) < severityRank(seen.draft.severity)) {
-      seen.draft = draft;
+      seen.index = index;
     }
-  }
+  });
   return { merged: [...byHash.values()], hashes };
 }

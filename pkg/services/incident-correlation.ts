@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { correlate, type CandidateIncident, type CorrelationConfig } from '../core/correlation.ts';
 import type { IncidentStatus } from '../core/incident-state.ts';
-import { worstSeverity, type Severity } from '../core/severity.ts';
+import { severityRank, type Severity } from '../core/severity.ts';
 import type { SignalDraft } from '../core/signal.ts';
 import type { Queryable } from '../adapters/db/database.ts';
-import { appendAudit } from './audit.ts';
+import { appendAudit, type AuditRecord } from './audit.ts';
 import { systemActor } from './caller.ts';
 import { LIVE_CHANNEL, livePayload, notifyLive } from './live-events.ts';
 import type { Metrics } from './metrics.ts';
@@ -19,7 +19,7 @@ interface Scope {
   projectId: string;
 }
 
-interface WorkingIncident extends CandidateIncident {
+export interface WorkingIncident extends CandidateIncident {
   severity: Severity;
   title: string;
   warnings: string[];
@@ -28,6 +28,18 @@ interface WorkingIncident extends CandidateIncident {
   attached: number;
   attachedFiring: number;
 }
+
+/** Incidents by id, that signals may join; `assign` adds the ones it creates. */
+export type Candidates = Map<string, WorkingIncident>;
+
+/** Where each new firing signal goes (incident id by signal hash), and the incidents that changed. */
+export interface Assignment {
+  incidents: Map<string, string>;
+  touched: WorkingIncident[];
+}
+
+/** Deployments are context and open nothing; resolved signals join nothing. */
+const isCorrelated = (draft: SignalDraft) => draft.status === 'firing' && draft.signalType !== 'deployment';
 
 const actor = systemActor('correlator');
 
@@ -46,99 +58,22 @@ export class IncidentCorrelation {
     this.config = config;
   }
 
-  /** Decides the incident of each new firing signal (by hash), creating or reopening incidents as needed. */
-  async assign(tx: Queryable, scope: Scope, drafts: Array<{ hash: string; draft: SignalDraft }>, now: Date): Promise<Map<string, string>> {
-    const assignments = new Map<string, string>();
-    const firing = drafts.filter((d) => d.draft.status === 'firing' && d.draft.signalType !== 'deployment');
-    if (firing.length === 0) {
-      return assignments;
-    }
-    const incidents = await this.candidates(tx, scope, firing.map((f) => f.draft), now);
-    for (const { hash, draft } of firing) {
-      const startsAt = new Date(draft.startsAt);
-      const at = startsAt > now ? startsAt : now;
-      const decision = correlate({ service: draft.service, groupKey: draft.groupKey }, [...incidents.values()], this.config, at);
-      let incident: WorkingIncident;
-      if (decision.kind === 'create') {
-        incident = {
-          id: randomUUID(),
-          status: 'triggered',
-          service: draft.service,
-          groupKey: draft.groupKey,
-          lastSignalAt: at,
-          resolvedAt: null,
-          severity: draft.severity,
-          title: draft.title,
-          warnings: [...draft.warnings],
-          isNew: true,
-          reopened: false,
-          attached: 0,
-          attachedFiring: 0,
-        };
-        incidents.set(incident.id, incident);
-      } else {
-        incident = incidents.get(decision.incidentId)!;
-        if (decision.kind === 'reopen') {
-          incident.status = 'triggered';
-          incident.resolvedAt = null;
-          incident.reopened = true;
-        }
-        incident.lastSignalAt = at > incident.lastSignalAt ? at : incident.lastSignalAt;
-        incident.severity = worstSeverity([incident.severity, draft.severity]);
-        incident.warnings = [...new Set([...incident.warnings, ...draft.warnings])];
-      }
-      incident.attached += 1;
-      incident.attachedFiring += 1;
-      assignments.set(hash, incident.id);
-    }
-    await this.writeAssignments(tx, scope, [...incidents.values()].filter((i) => i.attached > 0), now);
-    return assignments;
-  }
-
-  /** Lowers firing counts for resolved signals and resolves incidents that have none left firing. */
-  async settle(tx: Queryable, scope: Scope, resolvedPerIncident: Map<string, number>, now: Date): Promise<void> {
-    if (resolvedPerIncident.size === 0) {
-      return;
-    }
-    const ids = [...resolvedPerIncident.keys()];
-    const rows = (
-      await tx.query<{ id: string; firing_count: number; status: IncidentStatus }>(
-        `UPDATE incidents i SET firing_count = greatest(0, i.firing_count - r.n), updated_at = $3
-           FROM unnest($1::uuid[], $2::int[]) AS r(id, n)
-          WHERE i.id = r.id AND i.project_id = $4
-          RETURNING i.id, i.firing_count, i.status`,
-        [ids, ids.map((id) => resolvedPerIncident.get(id)!), now, scope.projectId]
-      )
-    ).rows;
-    const events: EventInput[] = [];
-    for (const row of rows) {
-      if (this.config.autoResolve && row.firing_count === 0 && row.status !== 'resolved') {
-        await tx.query(
-          `UPDATE incidents SET status = 'resolved', resolved_at = $2, resolved_by = $3, updated_at = $2 WHERE id = $1`,
-          [row.id, now, actor.id]
-        );
-        events.push({ incidentId: row.id, kind: 'status_changed', details: { from: row.status, to: 'resolved', reason: 'all signals resolved' } });
-        await appendAudit(tx, scope, actor, {
-          action: 'incident.resolved',
-          resourceType: 'incident',
-          resourceId: row.id,
-          details: { reason: 'all signals resolved' },
-        }, now);
-      }
-    }
-    await recordEvents(tx, scope, events, now);
-    await notifyLive(tx, scope, rows.map((r) => ({ type: 'incident.updated' as const, incidentId: r.id })));
-  }
-
-  private async candidates(tx: Queryable, scope: Scope, drafts: SignalDraft[], now: Date): Promise<Map<string, WorkingIncident>> {
-    const services = [...new Set(drafts.map((d) => d.service).filter((s): s is string => s !== null))];
-    const groups = [...new Set(drafts.filter((d) => d.service === null).map((d) => d.groupKey).filter((g): g is string => g !== null))];
+  /**
+   * The incidents that signals of `drafts` may join or reopen. A caller may ask with more drafts than turn out to be
+   * new (e.g. before it knows which are duplicates): extra candidates change no decision.
+   */
+  async candidates(tx: Queryable, scope: Scope, drafts: SignalDraft[], now: Date): Promise<Candidates> {
+    const firing = drafts.filter(isCorrelated);
+    const services = [...new Set(firing.map((d) => d.service).filter((s): s is string => s !== null))];
+    const groups = [...new Set(firing.filter((d) => d.service === null).map((d) => d.groupKey).filter((g): g is string => g !== null))];
     if (services.length === 0 && groups.length === 0) {
       return new Map();
     }
-    const earliest = new Date(
-      Math.min(now.getTime(), ...drafts.map((d) => Date.parse(d.startsAt))) - Math.max(this.config.windowMs, this.config.reopenWindowMs)
-    );
+    let earliestStart = now.getTime();
+    for (const d of firing) {
+      earliestStart = Math.min(earliestStart, Date.parse(d.startsAt));
+    }
+    const earliest = new Date(earliestStart - Math.max(this.config.windowMs, this.config.reopenWindowMs));
     const rows = (
       await tx.query<{
         id: string;
@@ -179,23 +114,121 @@ export class IncidentCorrelation {
     );
   }
 
-  private async writeAssignments(tx: Queryable, scope: Scope, touched: WorkingIncident[], now: Date): Promise<void> {
+  /**
+   * Decides the incident of each new firing signal (by hash) among `candidates` (from `candidates()`, in the same
+   * transaction), creating or reopening incidents as needed. Nothing is written until `write`.
+   */
+  assign(drafts: Array<{ hash: string; draft: SignalDraft }>, candidates: Candidates, now: Date): Assignment {
+    const incidents = new Map<string, string>();
+    const pool = [...candidates.values()];
+    for (const { hash, draft } of drafts) {
+      if (!isCorrelated(draft)) {
+        continue;
+      }
+      const startsAt = new Date(draft.startsAt);
+      const at = startsAt > now ? startsAt : now;
+      const decision = correlate(draft, pool, this.config, at);
+      let incident: WorkingIncident;
+      if (decision.kind === 'create') {
+        incident = {
+          id: randomUUID(),
+          status: 'triggered',
+          service: draft.service,
+          groupKey: draft.groupKey,
+          lastSignalAt: at,
+          resolvedAt: null,
+          severity: draft.severity,
+          title: draft.title,
+          warnings: [...draft.warnings],
+          isNew: true,
+          reopened: false,
+          attached: 0,
+          attachedFiring: 0,
+        };
+        candidates.set(incident.id, incident);
+        pool.push(incident);
+      } else {
+        incident = candidates.get(decision.incidentId)!;
+        if (decision.kind === 'reopen') {
+          incident.status = 'triggered';
+          incident.resolvedAt = null;
+          incident.reopened = true;
+        }
+        incident.lastSignalAt = at > incident.lastSignalAt ? at : incident.lastSignalAt;
+        if (severityRank(draft.severity) < severityRank(incident.severity)) {
+          incident.severity = draft.severity;
+        }
+        if (draft.warnings.some((w) => !incident.warnings.includes(w))) {
+          incident.warnings = [...new Set([...incident.warnings, ...draft.warnings])];
+        }
+      }
+      incident.attached += 1;
+      incident.attachedFiring += 1;
+      incidents.set(hash, incident.id);
+    }
+    return { incidents, touched: [...candidates.values()].filter((i) => i.attached > 0) };
+  }
+
+  /** Lowers firing counts for resolved signals and resolves incidents that have none left firing. */
+  async settle(tx: Queryable, scope: Scope, resolvedPerIncident: Map<string, number>, now: Date): Promise<void> {
+    if (resolvedPerIncident.size === 0) {
+      return;
+    }
+    const ids = [...resolvedPerIncident.keys()];
+    const rows = (
+      await tx.query<{ id: string; firing_count: number; status: IncidentStatus }>(
+        `UPDATE incidents i SET firing_count = greatest(0, i.firing_count - r.n), updated_at = $3
+           FROM unnest($1::uuid[], $2::int[]) AS r(id, n)
+          WHERE i.id = r.id AND i.project_id = $4
+          RETURNING i.id, i.firing_count, i.status`,
+        [ids, ids.map((id) => resolvedPerIncident.get(id)!), now, scope.projectId]
+      )
+    ).rows;
     const events: EventInput[] = [];
+    for (const row of rows) {
+      if (this.config.autoResolve && row.firing_count === 0 && row.status !== 'resolved') {
+        await tx.query(
+          `UPDATE incidents SET status = 'resolved', resolved_at = $2, resolved_by = $3, updated_at = $2 WHERE id = $1`,
+          [row.id, now, actor.id]
+        );
+        events.push({ incidentId: row.id, kind: 'status_changed', details: { from: row.status, to: 'resolved', reason: 'all signals resolved' } });
+        await appendAudit(tx, scope, actor, {
+          action: 'incident.resolved',
+          resourceType: 'incident',
+          resourceId: row.id,
+          details: { reason: 'all signals resolved' },
+        }, now);
+      }
+    }
+    await recordEvents(tx, scope, events, now);
+    await notifyLive(tx, scope, rows.map((r) => ({ type: 'incident.updated' as const, incidentId: r.id })));
+  }
+
+  /**
+   * Writes an assignment: new incidents, the touched ones' counts, severity and reopening, their timeline and live
+   * events (one statement, sent before anything is awaited, so it can travel with the caller's next statement), and
+   * the audit entries of created and reopened incidents.
+   */
+  async write(tx: Queryable, scope: Scope, assignment: Assignment, now: Date): Promise<void> {
+    const touched = assignment.touched;
+    if (touched.length === 0) {
+      return;
+    }
+    const events: EventInput[] = [];
+    const audits: AuditRecord[] = [];
     for (const incident of touched) {
       if (incident.isNew) {
         events.push({ incidentId: incident.id, kind: 'created', details: { service: incident.service, severity: incident.severity } });
-        await appendAudit(tx, scope, actor, {
+        audits.push({
           action: 'incident.created',
           resourceType: 'incident',
           resourceId: incident.id,
           details: { title: incident.title, service: incident.service, severity: incident.severity, origin: 'correlation' },
-        }, now);
-        this.metrics.incidentsOpened.inc({ origin: 'correlation' });
+        });
       }
       if (incident.reopened) {
         events.push({ incidentId: incident.id, kind: 'status_changed', details: { from: 'resolved', to: 'triggered', reason: 'a new signal arrived' } });
-        await appendAudit(tx, scope, actor, { action: 'incident.reopened', resourceType: 'incident', resourceId: incident.id }, now);
-        this.metrics.incidentsOpened.inc({ origin: 'correlation' });
+        audits.push({ action: 'incident.reopened', resourceType: 'incident', resourceId: incident.id });
       }
       events.push({ incidentId: incident.id, kind: 'signals_attached', details: { count: incident.attached } });
     }
@@ -215,7 +248,7 @@ export class IncidentCorrelation {
     // One statement for the batch: new incidents (with their counts), the counts, severity and reopen of the
     // existing ones, the timeline entries and the live events. Foreign keys are checked at the statement's end,
     // so the timeline may name incidents that the same statement creates.
-    await tx.query(
+    const written = tx.query(
       `WITH r AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, is_new boolean, title text, service text, group_key text,
                 attached int, firing int, severity text, last_signal_at timestamptz, warnings text[], reopened boolean)
@@ -253,6 +286,16 @@ export class IncidentCorrelation {
         touched.map((i) => livePayload(scope, { type: i.isNew ? 'incident.created' : 'incident.updated', incidentId: i.id })),
       ]
     );
+    // The audit chain takes its own lock and reads its last entry; the entries follow the statement above.
+    const audited = (async () => {
+      for (const record of audits) {
+        await appendAudit(tx, scope, actor, record, now);
+      }
+    })();
+    await Promise.all([written, audited]);
+    for (let i = 0; i < audits.length; i++) {
+      this.metrics.incidentsOpened.inc({ origin: 'correlation' });
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IngestResult } from '../contract/index.ts';
-import { mergeDrafts, type MergedSignal, type SignalDraft } from '../core/signal.ts';
+import { mergeDrafts, signalHash, type MergedSignal, type SignalDraft } from '../core/signal.ts';
 import { enterTenantLocked, type Database, type Queryable } from '../adapters/db/database.ts';
 import { AppError } from './errors.ts';
 import type { IncidentCorrelation } from './incident-correlation.ts';
@@ -13,6 +13,9 @@ export interface Delivery {
 }
 
 interface Pending extends Delivery {
+  /** Each draft's dedup key and its row as JSON, worked out on arrival: not while a commit waits for them. */
+  hashes: string[];
+  rows: string[];
   resolve: (result: IngestResult) => void;
   reject: (error: unknown) => void;
 }
@@ -70,8 +73,16 @@ export class IngestService {
     if (this.saturated) {
       return Promise.reject(this.refuse());
     }
+    let hashes: string[];
+    let rows: string[];
+    try {
+      hashes = delivery.drafts.map((d) => signalHash(d.fingerprint, d.startsAt));
+      rows = delivery.drafts.map((d, i) => signalRow(d, hashes[i]!));
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return new Promise<IngestResult>((resolve, reject) => {
-      this.queue.push({ ...delivery, resolve, reject });
+      this.queue.push({ ...delivery, hashes, rows, resolve, reject });
       if (!this.flushing) {
         void this.flush();
       }
@@ -147,9 +158,10 @@ export class IngestService {
     await this.db.withApp(async (tx) => {
       for (const group of groups.values()) {
         const scope = { orgId: group.orgId, projectId: group.projectId };
-        const drafts = group.members.flatMap((i) => batch[i]!.drafts.map((draft) => ({ draft, delivery: i })));
-        const { merged, hashes } = mergeDrafts(drafts.map((d) => d.draft));
-        const outcome = await this.store(tx, scope, merged, now);
+        const drafts = group.members.flatMap((i) => batch[i]!.drafts.map((draft, j) => ({ draft, delivery: i, row: batch[i]!.rows[j]! })));
+        const hashes = group.members.flatMap((i) => batch[i]!.hashes);
+        const { merged } = mergeDrafts(drafts.map((d) => d.draft), hashes);
+        const outcome = await this.store(tx, scope, merged, (m) => drafts[m.index]!.row, now);
         // Credit each stored change to the first delivery that carried it; every other copy is a duplicate.
         const credited = new Set<string>();
         drafts.forEach(({ draft, delivery }, i) => {
@@ -181,29 +193,39 @@ export class IngestService {
    * take turns, so the existence check below cannot race): new signals are correlated and inserted with their
    * incident; a `resolved` for a stored firing signal closes it; anything else is a duplicate and changes nothing.
    */
-  private async store(tx: Queryable, scope: { orgId: number; projectId: string }, merged: MergedSignal[], now: Date) {
-    // The tenant of this group and the project's lock, in one round trip.
-    await enterTenantLocked(tx, scope, `ingest:${scope.projectId}`);
-    const existing = new Map(
-      (
-        await tx.query<{ hash: string; status: 'firing' | 'resolved' }>(
-          'SELECT hash, status FROM signals WHERE project_id = $1 AND hash = ANY($2::uuid[])',
-          [scope.projectId, merged.map((m) => m.hash)]
-        )
-      ).rows.map((r) => [r.hash, r.status])
-    );
+  private async store(
+    tx: Queryable,
+    scope: { orgId: number; projectId: string },
+    merged: MergedSignal[],
+    rowOf: (signal: MergedSignal) => string,
+    now: Date
+  ) {
+    // Issued together, so they travel together (one message to the embedded database): the tenant switch and the
+    // project's lock first, then what is stored already and the incidents the signals may join. The candidates are
+    // read for every signal of the batch; duplicates among them change no decision.
+    const [, stored, candidates] = await Promise.all([
+      enterTenantLocked(tx, scope, `ingest:${scope.projectId}`),
+      tx.query<{ hash: string; status: 'firing' | 'resolved' }>(
+        'SELECT hash, status FROM signals WHERE project_id = $1 AND hash = ANY($2::uuid[])',
+        [scope.projectId, merged.map((m) => m.hash)]
+      ),
+      this.correlation.candidates(tx, scope, merged.map((m) => m.draft), now),
+    ]);
+    const existing = new Map(stored.rows.map((r) => [r.hash, r.status]));
     const fresh = merged.filter((m) => !existing.has(m.hash));
     const closing = merged.filter((m) => existing.get(m.hash) === 'firing' && m.draft.status === 'resolved');
     const outcome = new Map<string, Outcome>();
-    if (fresh.length > 0) {
-      const incidents = await this.correlation.assign(tx, scope, fresh, now);
-      await insertSignals(tx, scope, fresh, incidents);
-      for (const m of fresh) {
-        outcome.set(m.hash, 'created');
-      }
+    // The writes, issued together too; the closing of signals last, as its incidents' settling depends on its rows.
+    const assignment = this.correlation.assign(fresh, candidates, now);
+    const [, , closed] = await Promise.all([
+      this.correlation.write(tx, scope, assignment, now),
+      fresh.length > 0 ? insertSignals(tx, scope, fresh.map(rowOf), fresh, assignment.incidents) : undefined,
+      closing.length > 0 ? closeSignals(tx, scope, closing) : [],
+    ]);
+    for (const m of fresh) {
+      outcome.set(m.hash, 'created');
     }
-    if (closing.length > 0) {
-      const closed = await closeSignals(tx, scope, closing);
+    if (closed.length > 0) {
       const perIncident = new Map<string, number>();
       for (const row of closed) {
         outcome.set(row.hash, 'resolved');
@@ -217,35 +239,47 @@ export class IngestService {
   }
 }
 
+/**
+ * A signal's row for `insertSignals`, as JSON without its incident (decided later, by correlation in the
+ * transaction): serialized when the delivery arrives, while an earlier commit is still in flight.
+ */
+function signalRow(d: SignalDraft, hash: string): string {
+  return JSON.stringify({
+    hash,
+    signal_type: d.signalType,
+    source: d.source,
+    fingerprint: d.fingerprint,
+    status: d.status,
+    severity: d.severity,
+    title: d.title,
+    description: d.description,
+    service: d.service,
+    group_key: d.groupKey,
+    labels: d.labels,
+    normalized_data: d.normalizedData,
+    raw_data: d.rawData,
+    generator_url: d.generatorUrl,
+    values: d.values,
+    warnings: d.warnings,
+    starts_at: d.startsAt,
+    ends_at: d.endsAt,
+  });
+}
+
 async function insertSignals(
   tx: Queryable,
   scope: { orgId: number; projectId: string },
-  rows: MergedSignal[],
+  rows: string[],
+  signals: MergedSignal[],
   incidents: Map<string, string>
 ): Promise<void> {
-  const payload = JSON.stringify(
-    rows.map(({ hash, draft: d }) => ({
-      hash,
-      signal_type: d.signalType,
-      source: d.source,
-      fingerprint: d.fingerprint,
-      status: d.status,
-      severity: d.severity,
-      title: d.title,
-      description: d.description,
-      service: d.service,
-      group_key: d.groupKey,
-      labels: d.labels,
-      normalized_data: d.normalizedData,
-      raw_data: d.rawData,
-      generator_url: d.generatorUrl,
-      values: d.values,
-      warnings: d.warnings,
-      starts_at: d.startsAt,
-      ends_at: d.endsAt,
-      incident_id: incidents.get(hash) ?? null,
-    }))
-  );
+  // Each row is a JSON object: its incident (a UUID, or none) goes in before the closing brace.
+  const payload = `[${rows
+    .map((row, i) => {
+      const incident = incidents.get(signals[i]!.hash);
+      return incident ? `${row.slice(0, -1)},"incident_id":"${incident}"}` : row;
+    })
+    .join(',')}]`;
   await tx.query(
     `INSERT INTO signals (org_id, project_id, hash, signal_type, source, fingerprint, status, severity, title, description,
                           service, group_key, labels, normalized_data, raw_data, generator_url, "values", warnings,

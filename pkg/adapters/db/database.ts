@@ -64,6 +64,30 @@ export async function enterApp(tx: Queryable): Promise<void> {
   ]);
 }
 
+/**
+ * BEGIN and `enterTenant` (a tenant) or `enterApp` (null) as one parameterless script, for adapters that send it in
+ * one round trip; if BEGIN fails nothing after it runs. The org id is checked to be an integer and the project id is
+ * quoted as a literal.
+ */
+export function beginAs(tenant: TenantContext | null): string {
+  if (tenant) {
+    checkTenant(tenant);
+  }
+  // As the pg driver's escapeLiteral: E'' with quotes and backslashes doubled, whatever standard_conforming_strings.
+  const literal = (value: string) => {
+    if (value.includes('\0')) {
+      throw new Error('invalid tenant: NUL character');
+    }
+    return `E'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
+  };
+  const org = tenant ? String(tenant.orgId) : '';
+  const project = tenant?.projectId ?? '';
+  if (project && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(project)) {
+    throw new Error('invalid tenant project id');
+  }
+  return `BEGIN; SELECT set_config('role', ${literal(APP_ROLE)}, true), set_config('app.org_id', ${literal(org)}, true), set_config('app.project_id', ${literal(project)}, true)`;
+}
+
 /** Switches the tenant within a transaction already in the application role, and takes a transaction-scoped
  * advisory lock on `lockKey`, in one statement. */
 export async function enterTenantLocked(tx: Queryable, tenant: TenantContext, lockKey: string): Promise<void> {

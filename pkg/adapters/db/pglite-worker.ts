@@ -2,16 +2,25 @@
  * The worker thread that owns the embedded PGlite database. PGlite runs PostgreSQL as WebAssembly synchronously on
  * its thread; on the main thread every query would stop HTTP handling for as long as it runs. Here the main thread
  * keeps accepting (and, under overload, refusing) requests while the database works.
- * Protocol: see `PgliteRequest` / `PgliteResponse` in pglite.ts.
+ * Protocol: a request `{ id, type, … }` is answered by `{ id, ok, result | error, notifications? }`, one request at
+ * a time in arrival order. `batch` runs several statements of a transaction in one message (see pglite.ts).
  */
 import { parentPort } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 
+interface Statement {
+  sql: string;
+  params?: unknown[];
+  /** A parameterless script (several statements, simple protocol). */
+  script?: boolean;
+}
+
 interface Request {
   id: number;
-  type: 'open' | 'query' | 'exec' | 'script' | 'listen' | 'unlisten' | 'dump' | 'close';
+  type: 'open' | 'query' | 'exec' | 'script' | 'batch' | 'listen' | 'unlisten' | 'dump' | 'close';
   sql?: string;
   params?: unknown[];
+  statements?: Statement[];
   channel?: string;
   dataDir?: string;
   loadDataDir?: Blob;
@@ -20,10 +29,48 @@ interface Request {
 const port = parentPort!;
 let pg: PGlite | null = null;
 const unlisteners = new Map<string, () => Promise<void>>();
+/** Notifications raised while a request runs; they travel with its answer (one message, not one each). */
+let notifications: Array<{ channel: string; payload: string }> = [];
 
 function serializeError(error: unknown) {
   const e = error as { message?: string; code?: string; detail?: string; constraint?: string; severity?: string };
   return { message: e?.message ?? String(error), code: e?.code, detail: e?.detail, constraint: e?.constraint, severity: e?.severity };
+}
+
+async function run(statement: Statement) {
+  if (statement.script) {
+    await pg!.exec(statement.sql);
+    return { rows: [], rowCount: 0 };
+  }
+  const result = await pg!.query(statement.sql, statement.params ?? []);
+  return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+}
+
+/** A failed statement of a batch: which one, so the main thread can tell its callers apart. */
+class BatchError extends Error {
+  readonly index: number;
+  readonly results: unknown[];
+  constructor(cause: unknown, index: number, results: unknown[]) {
+    super('batch failed', { cause });
+    this.index = index;
+    this.results = results;
+  }
+}
+
+/**
+ * Statements in order; the first failure stops the batch (the rest are not run: in a transaction they could only
+ * fail, and a statement after a failed BEGIN or role switch must never run).
+ */
+async function batch(statements: Statement[]) {
+  const results: unknown[] = [];
+  for (const [index, statement] of statements.entries()) {
+    try {
+      results.push(await run(statement));
+    } catch (error) {
+      throw new BatchError(error, index, results);
+    }
+  }
+  return results;
 }
 
 /**
@@ -51,20 +98,31 @@ async function handle(request: Request): Promise<unknown> {
   switch (request.type) {
     case 'open':
       pg = await PGlite.create({ dataDir: request.dataDir, loadDataDir: request.loadDataDir });
+      // New WAL segments are created without writing 16 MiB of zeros into them first, work that would fall on the
+      // commit that needs the segment; with fsync off the zeros protect nothing.
+      await pg.exec('SET wal_init_zero = off');
       return null;
-    case 'query': {
-      const result = await pg!.query(request.sql!, request.params ?? []);
-      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
-    }
+    case 'query':
+      return run({ sql: request.sql!, params: request.params });
     case 'exec':
       await pg!.exec(request.sql!);
       return null;
+    case 'batch':
+      return batch(request.statements!);
     case 'script':
       return script(request.sql!, request.params);
     case 'listen': {
       const channel = request.channel!;
       if (!unlisteners.has(channel)) {
-        unlisteners.set(channel, await pg!.listen(channel, (payload) => port.postMessage({ type: 'notify', channel, payload })));
+        unlisteners.set(
+          channel,
+          await pg!.listen(channel, (payload) => {
+            notifications.push({ channel, payload });
+            if (!running) {
+              setImmediate(flushNotifications);
+            }
+          })
+        );
       }
       return null;
     }
@@ -82,14 +140,38 @@ async function handle(request: Request): Promise<unknown> {
   }
 }
 
+/** Notifications that came after their request was answered go on their own. */
+function flushNotifications() {
+  const taken = takeNotifications();
+  if (taken) {
+    port.postMessage({ type: 'notify', notifications: taken });
+  }
+}
+
+function takeNotifications() {
+  if (notifications.length === 0) {
+    return undefined;
+  }
+  const taken = notifications;
+  notifications = [];
+  return taken;
+}
+
 // One request at a time, in arrival order: the main thread's transaction lock relies on it.
 let queue = Promise.resolve();
+let running = false;
 port.on('message', (request: Request) => {
   queue = queue.then(async () => {
+    running = true;
     try {
-      port.postMessage({ id: request.id, ok: true, result: await handle(request) });
+      const result = await handle(request);
+      port.postMessage({ id: request.id, ok: true, result, notifications: takeNotifications() });
     } catch (error) {
-      port.postMessage({ id: request.id, ok: false, error: serializeError(error) });
+      const failed = error instanceof BatchError ? { index: error.index, results: error.results } : {};
+      const cause = error instanceof BatchError ? error.cause : error;
+      port.postMessage({ id: request.id, ok: false, error: serializeError(cause), ...failed, notifications: takeNotifications() });
+    } finally {
+      running = false;
     }
   });
 });

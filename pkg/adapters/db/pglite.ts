@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { lockDataDir } from './lock-file.ts';
-import { checkChannel, enterApp, enterTenant, type Database, type Queryable, type QueryResult, type TenantContext } from './database.ts';
+import { beginAs, checkChannel, type Database, type Queryable, type QueryResult, type TenantContext } from './database.ts';
 
 export interface PgliteOptions {
   /** Directory of the database files; undefined = in memory (tests). */
@@ -18,9 +18,89 @@ export class PgliteError extends Error {
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: unknown) => void };
 
+interface WorkerMessage {
+  id?: number;
+  type?: 'notify';
+  ok?: boolean;
+  result?: unknown;
+  error?: Record<string, string>;
+  /** Of a failed batch: the statement that failed, and the results of those before it. */
+  index?: number;
+  results?: unknown[];
+  notifications?: Array<{ channel: string; payload: string }>;
+}
+
+interface Statement {
+  sql: string;
+  params?: unknown[];
+  script?: boolean;
+}
+
+const toError = (error: Record<string, string> | undefined) => Object.assign(new PgliteError(error?.message), error);
+
+/** A request that failed: its database error, and for a batch which statement failed. */
+class BatchFailure extends Error {
+  index = -1;
+  results: unknown[] = [];
+  readonly error: PgliteError;
+  constructor(error: PgliteError) {
+    super(error.message);
+    this.error = error;
+  }
+}
+
+/**
+ * The statements of one transaction on their way to the worker. Statements issued in the same turn of the event loop
+ * (without awaiting each other) travel in one message and run back to back: a transaction that issues its reads
+ * together and its writes together costs two messages, not one per statement. The worker stops at the first failure
+ * and does not run what follows it.
+ */
+class StatementBatcher {
+  private queued: Array<{ statement: Statement; resolve: (value: unknown) => void; reject: (error: unknown) => void }> = [];
+  private readonly send: (statements: Statement[]) => Promise<unknown>;
+
+  constructor(send: (statements: Statement[]) => Promise<unknown>) {
+    this.send = send;
+  }
+
+  run(statement: Statement): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      if (this.queued.length === 0) {
+        queueMicrotask(() => this.flush());
+      }
+      this.queued.push({ statement, resolve, reject });
+    });
+  }
+
+  private flush(): void {
+    const queued = this.queued;
+    this.queued = [];
+    this.send(queued.map((q) => q.statement)).then(
+      (results) => queued.forEach((q, i) => q.resolve((results as unknown[])[i])),
+      (failure: unknown) => {
+        if (!(failure instanceof BatchFailure)) {
+          queued.forEach((q) => q.reject(failure));
+          return;
+        }
+        queued.forEach((q, i) => {
+          if (i < failure.index) {
+            q.resolve(failure.results[i]);
+          } else if (i === failure.index) {
+            q.reject(failure.error);
+          } else {
+            q.reject(new PgliteError('not run: an earlier statement of the transaction failed', { cause: failure.error }));
+          }
+        });
+      }
+    );
+  }
+}
+
 /**
  * Embedded PostgreSQL (PGlite, WebAssembly) in a worker thread, with one connection: transactions are serialized
- * here, one at a time, and run as BEGIN … COMMIT on the worker.
+ * here, one at a time, and run as BEGIN … COMMIT on the worker. Every message to the worker waits for the main
+ * thread twice (to be sent, and for its answer to be read), so a transaction sends its statements in as few
+ * messages as it can (see StatementBatcher).
  */
 export class PgliteDatabase implements Database {
   readonly dialect = 'pglite' as const;
@@ -35,19 +115,20 @@ export class PgliteDatabase implements Database {
   private constructor(worker: Worker, unlock: () => void) {
     this.worker = worker;
     this.unlock = unlock;
-    worker.on('message', (message: { id?: number; ok?: boolean; result?: unknown; error?: Record<string, string>; type?: string; channel?: string; payload?: string }) => {
-      if (message.type === 'notify') {
-        for (const listener of this.listeners.get(message.channel!) ?? []) {
-          listener(message.payload ?? '');
+    worker.on('message', (message: WorkerMessage) => {
+      if (message.type !== 'notify') {
+        const pending = this.pending.get(message.id!);
+        this.pending.delete(message.id!);
+        if (message.ok) {
+          pending?.resolve(message.result);
+        } else {
+          pending?.reject(Object.assign(new BatchFailure(toError(message.error)), { index: message.index ?? -1, results: message.results ?? [] }));
         }
-        return;
       }
-      const pending = this.pending.get(message.id!);
-      this.pending.delete(message.id!);
-      if (message.ok) {
-        pending?.resolve(message.result);
-      } else {
-        pending?.reject(Object.assign(new PgliteError(message.error?.message), message.error));
+      for (const note of message.notifications ?? []) {
+        for (const listener of this.listeners.get(note.channel) ?? []) {
+          listener(note.payload);
+        }
       }
     });
     worker.on('error', (error) => this.failAll(error));
@@ -71,22 +152,16 @@ export class PgliteDatabase implements Database {
     }
   }
 
-  withTenant<T>(tenant: TenantContext, fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.transaction(async (tx) => {
-      await enterTenant(tx, tenant);
-      return fn(tx);
-    });
+  async withTenant<T>(tenant: TenantContext, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.transaction(fn, beginAs(tenant));
   }
 
   withApp<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.transaction(async (tx) => {
-      await enterApp(tx);
-      return fn(tx);
-    });
+    return this.transaction(fn, beginAs(null));
   }
 
   withOwner<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.transaction(fn);
+    return this.transaction(fn, 'BEGIN');
   }
 
   async statement<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
@@ -139,23 +214,27 @@ export class PgliteDatabase implements Database {
     }
   }
 
-  private async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    // One transaction at a time: the database has one connection.
+  /**
+   * One transaction at a time: the database has one connection. `begin` (BEGIN and the role and tenant, one script:
+   * `beginAs`) goes in the same message as the first statements of `fn`, and nothing after a failed begin runs.
+   */
+  private async transaction<T>(fn: (tx: Queryable) => Promise<T>, begin: string): Promise<T> {
     const previous = this.lock;
     let release!: () => void;
     this.lock = new Promise((resolve) => (release = resolve));
     await previous;
+    const batcher = new StatementBatcher((statements) => this.call({ type: 'batch', statements }));
     const tx: Queryable = {
-      query: async <R>(sql: string, params?: unknown[]) => (await this.call({ type: 'query', sql, params })) as { rows: R[]; rowCount: number },
+      query: async <R>(sql: string, params?: unknown[]) => (await batcher.run({ sql, params })) as QueryResult<R>,
       exec: async (sql: string) => {
-        await this.call({ type: 'exec', sql });
+        await batcher.run({ sql, script: true });
       },
     };
     try {
-      await this.call({ type: 'exec', sql: 'BEGIN' });
       let value: T;
       try {
-        value = await fn(tx);
+        // Whichever fails first is the cause; begin fails before anything of fn can.
+        [, value] = await Promise.all([batcher.run({ sql: begin, script: true }), fn(tx)]);
       } catch (error) {
         await this.call({ type: 'exec', sql: 'ROLLBACK' }).catch(() => undefined);
         throw error;
@@ -167,13 +246,17 @@ export class PgliteDatabase implements Database {
     }
   }
 
+  /** One request to the worker; a failure is the database's error, except for a batch (see StatementBatcher). */
   private call(request: Record<string, unknown>): Promise<unknown> {
     if (this.closed) {
       return Promise.reject(new Error('the embedded database is closed'));
     }
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, {
+        resolve,
+        reject: request.type === 'batch' ? reject : (failure) => reject(failure instanceof BatchFailure ? failure.error : failure),
+      });
       this.worker.postMessage({ ...request, id });
     });
   }

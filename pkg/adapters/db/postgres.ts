@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { checkChannel, enterApp, enterTenant, type Database, type Queryable, type QueryResult, type TenantContext } from './database.ts';
+import { beginAs, checkChannel, type Database, type Queryable, type QueryResult, type TenantContext } from './database.ts';
 
 // int8 (counts, sequences) as JavaScript numbers: every int8 here stays far below 2^53.
 pg.types.setTypeParser(20, (value) => Number(value));
@@ -17,22 +17,16 @@ export class PostgresDatabase implements Database {
     this.pool.on('error', () => undefined);
   }
 
-  withTenant<T>(tenant: TenantContext, fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.transaction(async (tx) => {
-      await enterTenant(tx, tenant);
-      return fn(tx);
-    });
+  async withTenant<T>(tenant: TenantContext, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.transaction(fn, beginAs(tenant));
   }
 
   withApp<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.transaction(async (tx) => {
-      await enterApp(tx);
-      return fn(tx);
-    });
+    return this.transaction(fn, beginAs(null));
   }
 
   withOwner<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.transaction(fn);
+    return this.transaction(fn, 'BEGIN');
   }
 
   async statement<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
@@ -82,25 +76,39 @@ export class PostgresDatabase implements Database {
     };
   }
 
-  private async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  /**
+   * `begin` opens the transaction and enters its role and tenant in one round trip (`beginAs`). Statements that `fn` issues without awaiting each other are
+   * sent back to back by the client, without a turn of the event loop between them.
+   */
+  private async transaction<T>(fn: (tx: Queryable) => Promise<T>, begin: string): Promise<T> {
     const client = await this.pool.connect();
+    // The client runs one query at a time; statements issued together are chained here (the driver's own queue is
+    // deprecated), each sent as soon as the one before has answered, within the same turn of the event loop.
+    let tail: Promise<unknown> = Promise.resolve();
+    const run = <R>(sql: string, params?: unknown[]) => {
+      const result = tail.then(() => client.query(sql, params));
+      tail = result.catch(() => undefined);
+      return result as Promise<pg.QueryResult<R & pg.QueryResultRow>>;
+    };
     const tx: Queryable = {
       async query<R>(sql: string, params?: unknown[]) {
-        const result = await client.query(sql, params);
+        const result = await run<R>(sql, params);
         return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
       },
       async exec(sql: string) {
-        await client.query(sql);
+        await run(sql);
       },
     };
     let broken = false;
     try {
-      await client.query('BEGIN');
+      await client.query(begin);
       const value = await fn(tx);
+      await tail;
       await client.query('COMMIT');
       return value;
     } catch (error) {
       try {
+        await tail;
         await client.query('ROLLBACK');
       } catch {
         broken = true;
@@ -115,3 +123,4 @@ export class PostgresDatabase implements Database {
     await this.pool.end();
   }
 }
+
