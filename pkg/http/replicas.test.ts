@@ -7,7 +7,7 @@ import { PgliteDatabase } from '../adapters/db/pglite.ts';
 import { PostgresDatabase } from '../adapters/db/postgres.ts';
 import { alertmanagerPayload } from '../testing/alert-payloads.ts';
 import { TestGrafanaIdentity, type TestUser } from '../testing/grafana-identity.ts';
-import { startSidecarProcess, waitFor } from '../testing/processes.ts';
+import { startSidecarProcess, startSidecarProcesses, waitFor } from '../testing/processes.ts';
 import { createEmptyPostgresDatabase, TEST_DIALECTS } from '../testing/test-database.ts';
 import { callSidecarProcess } from '../testing/process-api.ts';
 import { ORG_SECRETS, TEST_KEYS } from '../testing/test-sidecar.ts';
@@ -33,7 +33,7 @@ async function setUp(grafana: TestGrafanaIdentity, base: string) {
 describe.runIf(TEST_DIALECTS.includes('postgres'))('two sidecar processes on one PostgreSQL', () => {
   let grafana: TestGrafanaIdentity;
   let target: Awaited<ReturnType<typeof createEmptyPostgresDatabase>>;
-  let replicas: Array<Awaited<ReturnType<typeof startSidecarProcess>>> = [];
+  let replicas: Awaited<ReturnType<typeof startSidecarProcesses>> = [];
 
   beforeAll(async () => {
     grafana = await TestGrafanaIdentity.start();
@@ -45,7 +45,7 @@ describe.runIf(TEST_DIALECTS.includes('postgres'))('two sidecar processes on one
       ENCRYPTION_KEYS: TEST_KEYS,
     };
     // both start (and migrate) at once
-    replicas = await Promise.all([startSidecarProcess(env), startSidecarProcess(env)]);
+    replicas = await startSidecarProcesses(2, env);
   }, 90_000);
   afterAll(async () => {
     await Promise.all(replicas.map((r) => r.stop()));

@@ -4,7 +4,7 @@ import { renderQuery } from '../core/metric-normalizer.ts';
 import { PostgresDatabase } from '../adapters/db/postgres.ts';
 import { POLL_QUEUE } from './poller.ts';
 import { TestGrafanaIdentity, type TestUser } from '../testing/grafana-identity.ts';
-import { startSidecarProcess } from '../testing/processes.ts';
+import { startSidecarProcesses } from '../testing/processes.ts';
 import { startExporter, startPrometheus, type RunningExporter, type RunningPrometheus } from '../testing/prometheus.ts';
 import { createEmptyPostgresDatabase, TEST_DIALECTS } from '../testing/test-database.ts';
 import { callSidecarProcess } from '../testing/process-api.ts';
@@ -35,7 +35,7 @@ describe.runIf(TEST_DIALECTS.includes('postgres'))('polling with two sidecar pro
   let target: Awaited<ReturnType<typeof createEmptyPostgresDatabase>>;
   let exporter: RunningExporter;
   let prometheus: RunningPrometheus;
-  let replicas: Array<Awaited<ReturnType<typeof startSidecarProcess>>> = [];
+  let replicas: Awaited<ReturnType<typeof startSidecarProcesses>> = [];
 
   beforeAll(async () => {
     grafana = await TestGrafanaIdentity.start();
@@ -51,7 +51,7 @@ describe.runIf(TEST_DIALECTS.includes('postgres'))('polling with two sidecar pro
       PROMETHEUS_ALLOWED_HOSTS: `127.0.0.1:${prometheus.port}`,
       PROMETHEUS_HISTORY_HOURS: '0',
     };
-    replicas = await Promise.all([startSidecarProcess(env), startSidecarProcess(env)]);
+    replicas = await startSidecarProcesses(2, env);
   }, 90_000);
   afterAll(async () => {
     await Promise.all(replicas.map((r) => r.stop()));

@@ -137,3 +137,14 @@ export async function startSidecarProcess(env: Record<string, string>): Promise<
   }
   return { url, port, process: child, output: () => output, stop };
 }
+
+/** Several sidecar processes started at once (as replicas start); if one fails, the others are stopped too. */
+export async function startSidecarProcesses(count: number, env: Record<string, string>): Promise<Array<RunningProcess & { port: number }>> {
+  const started = await Promise.allSettled(Array.from({ length: count }, () => startSidecarProcess(env)));
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
+    throw failed.reason;
+  }
+  return started.map((s) => (s as PromiseFulfilledResult<RunningProcess & { port: number }>).value);
+}
