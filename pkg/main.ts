@@ -70,6 +70,8 @@ const REDACT = [
 export async function createSidecar(config: Config, overrides: SidecarOverrides = {}): Promise<Sidecar> {
   const logger = pino({ level: config.LOG_LEVEL, redact: { paths: REDACT, censor: '[redacted]' } }, overrides.logStream);
   const clock = overrides.clock ?? (() => new Date());
+  // A broken templates file stops the start before anything is opened.
+  const defaultTemplates = loadTemplatesFile(config.PROMETHEUS_DEFAULT_QUERIES);
   const db = overrides.db ?? (await openDatabase(config));
   try {
     const applied = await migrate(db);
@@ -121,7 +123,7 @@ export async function createSidecar(config: Config, overrides: SidecarOverrides 
     const baseIntervalMs = config.PROMETHEUS_POLL_INTERVAL * 1000;
     const queryTemplates = new QueryTemplatesService(
       { db, clock },
-      { defaults: loadTemplatesFile(config.PROMETHEUS_DEFAULT_QUERIES), baseIntervalMs }
+      { defaults: defaultTemplates, baseIntervalMs }
     );
     const prometheus = new PrometheusClient({
       allowedHosts: [...config.PROMETHEUS_ALLOWED_HOSTS, new URL(config.GRAFANA_URL).host.toLowerCase()],
@@ -131,7 +133,6 @@ export async function createSidecar(config: Config, overrides: SidecarOverrides 
     const poller = new Poller(
       { db, integrations, templates: queryTemplates, prometheus, ingest, metrics, logger, clock },
       {
-        enabled: config.POLLING_ENABLED,
         baseIntervalMs,
         historyMs: config.PROMETHEUS_HISTORY_HOURS * 3_600_000,
         threshold: config.ANOMALY_THRESHOLD ?? ANOMALY_THRESHOLD,
@@ -274,6 +275,7 @@ if (import.meta.main) {
     if (error instanceof Error && error.cause) {
       process.stderr.write(`caused by: ${String((error.cause as Error).message ?? error.cause)}\n`);
     }
-    process.exit(1);
+    // Configuration (settings or the templates file) exits 2, like an invalid environment.
+    process.exit(error instanceof ConfigError || error instanceof TemplatesFileError ? 2 : 1);
   });
 }

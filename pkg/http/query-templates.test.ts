@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,6 +51,23 @@ describe('the shipped default templates file', () => {
     expect(() => loadTemplatesFile(join(dir, 'missing.yaml'))).toThrow(/PROMETHEUS_DEFAULT_QUERIES: cannot read/);
     writeFileSync(join(dir, 'dup.yaml'), 'templates:\n  - { name: a, query: up }\n  - { name: a, query: up }\n');
     expect(() => loadTemplatesFile(join(dir, 'dup.yaml'))).toThrow(/template names must be unique/);
+  });
+});
+
+describe('a sidecar started with a broken templates file', () => {
+  it('exits with status 2 and says what is wrong, before opening its database', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'templates-start-'));
+    writeFileSync(join(dir, 'templates.yaml'), 'templates:\n  - name: ok\n    query: up\n    tier: urgent\n');
+    const child = spawn(process.execPath, ['pkg/main.ts'], {
+      env: { ...process.env, DATA_DIR: join(dir, 'data'), PORT: '0', PROMETHEUS_DEFAULT_QUERIES: join(dir, 'templates.yaml') },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/templates\.yaml: invalid templates:\n\s+templates\.0\.tier: /);
+    expect(existsSync(join(dir, 'data', 'pgdata'))).toBe(false);
   });
 });
 

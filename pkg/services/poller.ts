@@ -36,7 +36,6 @@ import type { QueryTemplatesService } from './query-templates.ts';
 export const POLL_QUEUE = 'prometheus-poll';
 
 export interface PollerConfig {
-  enabled: boolean;
   baseIntervalMs: number;
   /** How far back the history of a new series is read to warm its baseline. */
   historyMs: number;
