@@ -134,6 +134,11 @@ function GeneratorLink({ url }: { url: string | null }) {
   );
 }
 
+/** A measured value as people read it: four significant digits (a metric anomaly's ratio, σ and score). */
+export function formatValue(value: number | null): string {
+  return value === null ? 'none' : String(Number(value.toPrecision(4)));
+}
+
 function SignalDetails({ signal }: { signal: Signal }) {
   const s = useStyles2(getStyles);
   const labels = Object.entries(signal.labels).sort(([a], [b]) => a.localeCompare(b));
@@ -159,7 +164,7 @@ function SignalDetails({ signal }: { signal: Signal }) {
         )}
         {values.length > 0 && (
           <Text variant="bodySmall" color="secondary">
-            Values: {values.map(([name, value]) => `${name}=${value ?? 'none'}`).join(', ')}
+            Values: {values.map(([name, value]) => `${name}=${formatValue(value)}`).join(', ')}
           </Text>
         )}
         {signal.warnings.map((warning) => (
