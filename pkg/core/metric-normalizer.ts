@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { QueryTemplate } from '../contract/index.ts';
 import type { Severity } from './severity.ts';
-import type { SignalDraft } from './signal.ts';
+import { canonicalLabels, uuidOf, type SignalDraft } from './signal.ts';
 import type { StepResult } from './anomaly/detector.ts';
 
 /** The tier's interval: critical at the base interval, standard five times less often, unless the template says. */
@@ -49,18 +49,6 @@ export function renderQuery(query: string, labelFilter: string | undefined): str
 export function renderService(template: string, labels: Record<string, string>): string | null {
   const rendered = template.replace(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_m, name: string) => labels[name] ?? '').trim();
   return rendered === '' || /^[\s/:.-]*$/.test(rendered) ? null : rendered.slice(0, 200);
-}
-
-function uuidOf(hex: string): string {
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-}
-
-/** Labels in name order, as one string: the identity of a label set. */
-export function canonicalLabels(labels: Record<string, string>): string {
-  return Object.keys(labels)
-    .sort()
-    .map((name) => `${name}\u0000${labels[name]}`)
-    .join('\u0001');
 }
 
 /** Stable key of a series: sha256 of integration, template and labels, first 128 bits as a UUID. */

@@ -31,17 +31,25 @@ export interface SignalDraft {
  * 128 bits of a sha256, written as a UUID: a fixed-width key the unique index compares fast.
  */
 export function signalHash(fingerprint: string, startsAt: string): string {
-  const hex = createHash('sha256').update(fingerprint).update('\u0000').update(new Date(startsAt).toISOString()).digest('hex');
+  return uuidOf(createHash('sha256').update(fingerprint).update('\u0000').update(new Date(startsAt).toISOString()).digest('hex'));
+}
+
+/** The first 128 bits of a hex digest, written as a UUID: the fixed-width keys of signals, series and jobs. */
+export function uuidOf(hex: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** Labels in name order, as one string: the identity of a label set. */
+export function canonicalLabels(labels: Record<string, string>): string {
+  return Object.keys(labels)
+    .sort()
+    .map((name) => `${name}\u0000${labels[name]}`)
+    .join('\u0001');
 }
 
 /** A stable fingerprint for sources that send none: sha256 of the sorted label set. */
 export function fingerprintLabels(labels: Record<string, string>): string {
-  const sorted = Object.keys(labels)
-    .sort()
-    .map((k) => `${k}\u0000${labels[k]}`)
-    .join('\u0001');
-  return createHash('sha256').update(sorted).digest('hex').slice(0, 16);
+  return createHash('sha256').update(canonicalLabels(labels)).digest('hex').slice(0, 16);
 }
 
 /** The first label among `serviceLabels` that is set names the service. */

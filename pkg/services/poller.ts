@@ -74,6 +74,8 @@ interface Observation {
   template: QueryTemplate;
   atMs: number;
   samples: Sample[];
+  /** The series key of each sample, in the same order. */
+  keys: string[];
 }
 
 function errorKind(error: Error): string {
@@ -207,7 +209,7 @@ export class Poller {
     const due = templates.filter((t) => t.enabled && isDue(templateIntervalMs(t, this.config.baseIntervalMs), job.tickMs, this.config.baseIntervalMs));
     if (unusable.length > 0) {
       // Misconfigured (e.g. Grafana mode without the org's service-account token): failing, the others go on.
-      await this.recordHealth(job, unusable.map((u) => ({ id: u.id, name: u.name, baseUrl: '', headers: {} })), unusable.map((u) => ({ id: u.id, error: u.error.message, kind: 'config' })));
+      await this.recordHealth(job, unusable.map((u) => u.id), unusable.map((u) => ({ id: u.id, error: u.error.message, kind: 'config' })));
     }
     if (targets.length === 0 || due.length === 0) {
       return report;
@@ -228,7 +230,8 @@ export class Poller {
         const atMs = evaluationTime(templateIntervalMs(template, this.config.baseIntervalMs), job.tickMs);
         try {
           const samples = await this.deps.prometheus.queryInstant(target, renderQuery(template.query, filters.get(target.id)), atMs, deadline);
-          return { ok: true as const, observation: { target, template, atMs, samples } };
+          const keys = samples.map((sample) => seriesKey(target.id, template.name, sample.labels));
+          return { ok: true as const, observation: { target, template, atMs, samples, keys } };
         } catch (error) {
           const failure = deadline.aborted
             ? Object.assign(new Error(`${target.name} did not answer before the next tick (${budgetMs} ms)`), { kind: 'timeout' })
@@ -257,7 +260,7 @@ export class Poller {
     await this.recordRuns(job, outcomes.map((o) => (o.ok
       ? { integrationId: o.observation.target.id, template: o.observation.template.name, series: o.observation.samples.length, error: null }
       : { integrationId: o.target.id, template: o.template.name, series: null, error: o.error.message.slice(0, 500) })));
-    await this.recordHealth(job, targets, failed.map((f) => ({ id: f.target.id, error: f.error.message, kind: errorKind(f.error) })));
+    await this.recordHealth(job, targets.map((t) => t.id), failed.map((f) => ({ id: f.target.id, error: f.error.message, kind: errorKind(f.error) })));
     if (drafts.length > 0) {
       await this.submit(job, drafts);
     }
@@ -312,7 +315,7 @@ export class Poller {
     if (this.config.historyMs <= 0 || observations.length === 0) {
       return history;
     }
-    const keys = observations.flatMap((o) => o.samples.map((s) => seriesKey(o.target.id, o.template.name, s.labels)));
+    const keys = observations.flatMap((o) => o.keys);
     const known = new Set(
       await this.deps.db.withTenant({ orgId: job.orgId, projectId: job.projectId }, async (tx) =>
         (
@@ -327,8 +330,7 @@ export class Poller {
     );
     await Promise.all(
       observations.map(async (o) => {
-        const fresh = o.samples.filter((s) => !known.has(seriesKey(o.target.id, o.template.name, s.labels)));
-        if (fresh.length === 0) {
+        if (o.keys.every((key) => known.has(key))) {
           return;
         }
         const stepMs = templateIntervalMs(o.template, this.config.baseIntervalMs);
@@ -362,7 +364,7 @@ export class Poller {
     report: PollReport
   ): Promise<number> {
     const points = observations.flatMap((o) =>
-      o.samples.map((sample) => ({ o, sample, key: seriesKey(o.target.id, o.template.name, sample.labels) }))
+      o.samples.map((sample, i) => ({ o, sample, key: o.keys[i]! }))
     );
     if (points.length === 0) {
       return 0;
@@ -475,9 +477,9 @@ export class Poller {
     });
   }
 
-  private async recordHealth(job: PollJob, targets: PrometheusTarget[], failed: Array<{ id: string; error: string; kind: string }>) {
+  private async recordHealth(job: PollJob, integrationIds: string[], failed: Array<{ id: string; error: string; kind: string }>) {
     const errors = new Map(failed.map((f) => [f.id, f]));
-    const rows = targets.map((t) => ({ id: t.id, error: errors.get(t.id)?.error.slice(0, 500) ?? null, kind: errors.get(t.id)?.kind ?? null }));
+    const rows = integrationIds.map((id) => ({ id, error: errors.get(id)?.error.slice(0, 500) ?? null, kind: errors.get(id)?.kind ?? null }));
     await this.deps.db.withTenant({ orgId: job.orgId, projectId: job.projectId }, (tx) =>
       tx.query(
         `INSERT INTO poller_health (integration_id, org_id, project_id, failures, last_success_at, last_error,

@@ -47,26 +47,10 @@ export interface Database {
 /** The role every tenant query runs as: NOSUPERUSER, NOBYPASSRLS, owns nothing. Created by migration 0001. */
 export const APP_ROLE = 'sre_copilot_app';
 
-/** Statements that open a tenant transaction; shared by both adapters. */
-export async function enterTenant(tx: Queryable, tenant: TenantContext): Promise<void> {
-  checkTenant(tenant);
-  // set_config('role', …, true) is SET LOCAL ROLE; one round trip for role and tenant.
-  await tx.query(
-    `SELECT set_config('role', $1, true), set_config('app.org_id', $2, true), set_config('app.project_id', $3, true)`,
-    [APP_ROLE, String(tenant.orgId), tenant.projectId ?? '']
-  );
-}
-
-/** Enters the application role without a tenant (see `Database.withApp`). */
-export async function enterApp(tx: Queryable): Promise<void> {
-  await tx.query(`SELECT set_config('role', $1, true), set_config('app.org_id', '', true), set_config('app.project_id', '', true)`, [
-    APP_ROLE,
-  ]);
-}
-
 /**
- * BEGIN and `enterTenant` (a tenant) or `enterApp` (null) as one parameterless script, for adapters that send it in
- * one round trip; if BEGIN fails nothing after it runs. The org id is checked to be an integer and the project id is
+ * BEGIN, the application role (SET LOCAL ROLE through set_config) and the tenant context — empty for `withApp`
+ * (null) — as one parameterless script, shared by both adapters, which send it in one round trip; if BEGIN fails
+ * nothing after it runs. The org id is checked to be an integer and the project id is
  * quoted as a literal.
  */
 export function beginAs(tenant: TenantContext | null): string {
