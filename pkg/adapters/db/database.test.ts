@@ -49,31 +49,34 @@ describe.each(TEST_DIALECTS)('database on %s', (dialect) => {
   });
 
   it('runs tenant queries as a role that is not superuser, cannot bypass RLS and owns no table', async () => {
-    const role = await db.withOwner(async (tx) =>
-      (
-        await tx.query<{ rolsuper: boolean; rolbypassrls: boolean; rolcanlogin: boolean }>(
-          'SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = $1',
-          [APP_ROLE]
-        )
-      ).rows[0]
+    const role = await db.withOwner(
+      async (tx) =>
+        (
+          await tx.query<{ rolsuper: boolean; rolbypassrls: boolean; rolcanlogin: boolean }>(
+            'SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = $1',
+            [APP_ROLE]
+          )
+        ).rows[0]
     );
     expect(role).toEqual({ rolsuper: false, rolbypassrls: false, rolcanlogin: false });
-    const tables = await db.withOwner(async (tx) =>
-      (
-        await tx.query<{ relname: string; relrowsecurity: boolean; relforcerowsecurity: boolean; owner: string }>(
-          `SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity, pg_get_userbyid(c.relowner) AS owner
+    const tables = await db.withOwner(
+      async (tx) =>
+        (
+          await tx.query<{ relname: string; relrowsecurity: boolean; relforcerowsecurity: boolean; owner: string }>(
+            `SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity, pg_get_userbyid(c.relowner) AS owner
              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname <> 'schema_migrations'`
-        )
-      ).rows
+          )
+        ).rows
     );
     expect(tables.map((t) => t.relname).sort()).toEqual([...TENANT_TABLES].sort());
     for (const table of tables) {
       expect(table, table.relname).toMatchObject({ relrowsecurity: true, relforcerowsecurity: true });
       expect(table.owner).not.toBe(APP_ROLE);
     }
-    const current = await db.withTenant({ orgId: 1 }, async (tx) =>
-      (await tx.query<{ user: string }>('SELECT current_user AS user')).rows[0]!.user
+    const current = await db.withTenant(
+      { orgId: 1 },
+      async (tx) => (await tx.query<{ user: string }>('SELECT current_user AS user')).rows[0]!.user
     );
     expect(current).toBe(APP_ROLE);
   });
@@ -100,18 +103,72 @@ describe.each(TEST_DIALECTS)('database on %s', (dialect) => {
     );
     expect(membersOfA).toEqual([projectA]);
     await expect(
-      db.withTenant({ orgId: 1 }, (tx) => tx.query(`INSERT INTO projects (org_id, team_id, name, slug) VALUES (2, 99, 'x', 'x')`))
+      db.withTenant({ orgId: 1 }, (tx) =>
+        tx.query(`INSERT INTO projects (org_id, team_id, name, slug) VALUES (2, 99, 'x', 'x')`)
+      )
     ).rejects.toThrow(/row-level security/);
-    const updated = await db.withTenant({ orgId: 2 }, async (tx) =>
-      (await tx.query(`UPDATE projects SET name = 'hijacked' WHERE id = $1`, [projectA])).rowCount
+    const updated = await db.withTenant(
+      { orgId: 2 },
+      async (tx) => (await tx.query(`UPDATE projects SET name = 'hijacked' WHERE id = $1`, [projectA])).rowCount
     );
     expect(updated).toBe(0);
+  });
+
+  it('runs prepared statements like plain ones, many times, with nulls, arrays and errors', async () => {
+    const sql = `SELECT p.slug, $2::text AS label, cardinality($3::uuid[]) AS keys FROM projects p
+                  WHERE p.org_id = $1 ORDER BY p.slug`;
+    const plain = await db.withTenant({ orgId: 1 }, (tx) => tx.query(sql, [1, null, []]));
+    // Past the point (5 runs) where PostgreSQL may switch a prepared statement to a generic plan, and in transactions
+    // of other tenants: the statement is prepared once per connection, its rows are those of the tenant at hand.
+    for (let i = 0; i < 8; i++) {
+      const org = i % 2 === 0 ? 1 : 2;
+      const prepared = await db.withTenant({ orgId: org }, (tx) =>
+        tx.query(sql, [org, i === 0 ? null : `run ${i}`, [projectA, projectA]], { prepare: true })
+      );
+      expect(prepared.rows).toEqual(
+        (org === 1 ? plain.rows : [{ slug: 'c' }]).map((r) => ({
+          slug: r.slug,
+          label: i === 0 ? null : `run ${i}`,
+          keys: 2,
+        }))
+      );
+    }
+    // An error in a prepared statement fails its transaction, which rolls back; the next one runs normally.
+    await expect(
+      db.withOwner(async (tx) => {
+        await tx.query(`INSERT INTO organizations (id, name) VALUES (3, 'three')`);
+        await tx.query('SELECT 1 / $1::int AS x', [0], { prepare: true });
+      })
+    ).rejects.toThrow(/division by zero/);
+    const after = await db.withOwner(async (tx) => {
+      const x = await tx.query<{ x: number }>('SELECT 1 / $1::int AS x', [1], { prepare: true });
+      const three = await tx.query('SELECT id FROM organizations WHERE id = 3');
+      return { x: x.rows[0]!.x, three: three.rowCount };
+    });
+    expect(after).toEqual({ x: 1, three: 0 });
+  });
+
+  it('takes the advisory lock a transaction is opened with, and keeps its tenant', async () => {
+    const seen = await db.withTenant(
+      { orgId: 1, projectId: projectA },
+      async (tx) =>
+        (
+          await tx.query<{ project: string; locks: number }>(
+            `SELECT current_setting('app.project_id') AS project,
+                  (SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()) AS locks`
+          )
+        ).rows[0],
+      { lock: 'test:lock' }
+    );
+    expect(seen).toEqual({ project: projectA, locks: 1 });
   });
 
   it('keeps migrations forward-only and idempotent', async () => {
     expect(await migrate(db)).toEqual([]);
     const versions = await db.withOwner(async (tx) =>
-      (await tx.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')).rows.map((r) => r.version)
+      (await tx.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')).rows.map(
+        (r) => r.version
+      )
     );
     expect(versions[0]).toBe(1);
   });
@@ -126,6 +183,56 @@ describe.each(TEST_DIALECTS)('database on %s', (dialect) => {
     await expect(db.withOwner((tx) => tx.query(`UPDATE audit_logs SET actor_id = 'x'`))).rejects.toThrow(/append-only/);
     await expect(db.withOwner((tx) => tx.query('DELETE FROM audit_logs'))).rejects.toThrow(/append-only/);
     await expect(db.withOwner((tx) => tx.query('TRUNCATE audit_logs'))).rejects.toThrow(/append-only/);
+  });
+});
+
+describe.runIf(TEST_DIALECTS.includes('postgres'))('transactions on postgres', () => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await createTestDatabase('postgres');
+    await db.withOwner((tx) => tx.query(`INSERT INTO organizations (id, name) VALUES (1, 'one')`));
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it('open one at a time when they take the same lock in BEGIN, at once with different locks', async () => {
+    const order: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const holding = new Promise<void>((resolve) => (entered = resolve));
+    const first = db.withTenant(
+      { orgId: 1 },
+      async () => {
+        order.push('first in');
+        entered();
+        await held;
+        order.push('first out');
+      },
+      { lock: 'same' }
+    );
+    await holding;
+    const second = db.withTenant(
+      { orgId: 1 },
+      async () => {
+        order.push('second in');
+      },
+      { lock: 'same' }
+    );
+    const other = db.withTenant(
+      { orgId: 1 },
+      async () => {
+        order.push('other in');
+      },
+      { lock: 'other' }
+    );
+    await other;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(order).toEqual(['first in', 'other in']);
+    release();
+    await Promise.all([first, second]);
+    expect(order).toEqual(['first in', 'other in', 'first out', 'second in']);
   });
 });
 
@@ -177,7 +284,9 @@ describe('embedded data directory', () => {
     await first.withOwner((tx) => tx.query(`INSERT INTO organizations (id, name) VALUES (42, 'kept')`));
     await first.close();
     const second = await PgliteDatabase.open({ dataDir: dir });
-    const rows = await second.withOwner((tx) => tx.query<{ name: string }>('SELECT name FROM organizations WHERE id = 42'));
+    const rows = await second.withOwner((tx) =>
+      tx.query<{ name: string }>('SELECT name FROM organizations WHERE id = 42')
+    );
     await second.close();
     expect(rows.rows).toEqual([{ name: 'kept' }]);
   });

@@ -1,11 +1,23 @@
+import { createHash } from 'node:crypto';
+
 /** The one database port: PGlite (embedded) and PostgreSQL implement it. */
 export interface QueryResult<T> {
   rows: T[];
   rowCount: number;
 }
 
+/** How a statement is sent. */
+export interface QueryOptions {
+  /**
+   * Prepare the statement once per connection and reuse it (named statement; PostgreSQL keeps a generic plan after a
+   * few runs), instead of parsing and planning it on every call. For hot statements whose text never varies (the
+   * ingest path); a text built from input would pile up prepared statements, so leave it off for those.
+   */
+  prepare?: boolean;
+}
+
 export interface Queryable {
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>;
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[], options?: QueryOptions): Promise<QueryResult<T>>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
 }
@@ -18,13 +30,21 @@ export interface TenantContext {
 
 export type Dialect = 'pglite' | 'postgres';
 
+export interface TransactionOptions {
+  /**
+   * Take this transaction-scoped advisory lock (as `enterTenantLocked` does) in the round trip that opens the
+   * transaction, before `fn` runs.
+   */
+  lock?: string;
+}
+
 export interface Database {
   readonly dialect: Dialect;
   /**
    * Runs `fn` in one transaction as the unprivileged application role, with the tenant context set for
    * row-level security. Every request-driven query goes through here.
    */
-  withTenant<T>(tenant: TenantContext, fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  withTenant<T>(tenant: TenantContext, fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * Runs `fn` in one transaction as the application role with no tenant context: it sees no tenant rows, and
    * reaches across tenants only through the narrow SECURITY DEFINER functions of the schema (e.g. resolving an
@@ -49,11 +69,11 @@ export const APP_ROLE = 'sre_copilot_app';
 
 /**
  * BEGIN, the application role (SET LOCAL ROLE through set_config) and the tenant context — empty for `withApp`
- * (null) — as one parameterless script, shared by both adapters, which send it in one round trip; if BEGIN fails
- * nothing after it runs. The org id is checked to be an integer and the project id is
+ * (null) — and optionally a transaction-scoped advisory lock, as one parameterless script, shared by both adapters,
+ * which send it in one round trip; if BEGIN fails nothing after it runs. The org id is checked to be an integer and the project id is
  * quoted as a literal.
  */
-export function beginAs(tenant: TenantContext | null): string {
+export function beginAs(tenant: TenantContext | null, lockKey?: string): string {
   if (tenant) {
     checkTenant(tenant);
   }
@@ -69,7 +89,8 @@ export function beginAs(tenant: TenantContext | null): string {
   if (project && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(project)) {
     throw new Error('invalid tenant project id');
   }
-  return `BEGIN; SELECT set_config('role', ${literal(APP_ROLE)}, true), set_config('app.org_id', ${literal(org)}, true), set_config('app.project_id', ${literal(project)}, true)`;
+  const lock = lockKey === undefined ? '' : `, pg_advisory_xact_lock(hashtextextended(${literal(lockKey)}, 0))`;
+  return `BEGIN; SELECT set_config('role', ${literal(APP_ROLE)}, true), set_config('app.org_id', ${literal(org)}, true), set_config('app.project_id', ${literal(project)}, true)${lock}`;
 }
 
 /** Switches the tenant within a transaction already in the application role, and takes a transaction-scoped
@@ -78,7 +99,8 @@ export async function enterTenantLocked(tx: Queryable, tenant: TenantContext, lo
   checkTenant(tenant);
   await tx.query(
     `SELECT set_config('app.org_id', $1, true), set_config('app.project_id', $2, true), pg_advisory_xact_lock(hashtextextended($3, 0))`,
-    [String(tenant.orgId), tenant.projectId ?? '', lockKey]
+    [String(tenant.orgId), tenant.projectId ?? '', lockKey],
+    { prepare: true }
   );
 }
 
@@ -86,6 +108,17 @@ function checkTenant(tenant: TenantContext): void {
   if (!Number.isSafeInteger(tenant.orgId) || tenant.orgId < 1) {
     throw new Error(`invalid tenant org id ${String(tenant.orgId)}`);
   }
+}
+
+const statementNames = new Map<string, string>();
+/** The name of a prepared statement: from its text, so every connection and replica gives it the same one. */
+export function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) {
+    name = `s_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
 }
 
 /** Channel names are identifiers: keep them to a safe alphabet since LISTEN cannot take a parameter. */

@@ -6,13 +6,15 @@
  * a time in arrival order. `batch` runs several statements of a transaction in one message (see pglite.ts).
  */
 import { parentPort } from 'node:worker_threads';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, parse, protocol } from '@electric-sql/pglite';
 
 interface Statement {
   sql: string;
   params?: unknown[];
   /** A parameterless script (several statements, simple protocol). */
   script?: boolean;
+  /** Run as this prepared statement (prepared on first use; see `runPrepared`). */
+  prepare?: string;
 }
 
 interface Request {
@@ -37,7 +39,56 @@ function serializeError(error: unknown) {
   return { message: e?.message ?? String(error), code: e?.code, detail: e?.detail, constraint: e?.constraint, severity: e?.severity };
 }
 
+/** Parameter types (OIDs) of the statements prepared on the one connection, by name. */
+const prepared = new Map<string, number[]>();
+
+function frame(messages: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(messages.reduce((n, m) => n + m.length, 0));
+  let at = 0;
+  for (const message of messages) {
+    out.set(message, at);
+    at += message.length;
+  }
+  return out;
+}
+
+/**
+ * A prepared statement: parsed and planned once (Parse and Describe, on first use), then each call is one pass
+ * through the database with Bind, Describe, Execute and Sync together — where `query` parses and plans every time,
+ * in five passes. Values are serialized and rows parsed as `query` does it.
+ */
+async function runPrepared(name: string, sql: string, params: unknown[]) {
+  const { serialize } = protocol;
+  let types = prepared.get(name);
+  if (!types) {
+    const described = await pg!.execProtocol(frame([serialize.parse({ name, text: sql, types: [] }), serialize.describe({ type: 'S', name }), serialize.sync()]), {
+      syncToFs: false,
+    });
+    types = parse.parseDescribeStatementResults(described.messages);
+    prepared.set(name, types);
+  }
+  const values = params.map((value, i) => {
+    if (value === null || value === undefined) {
+      return null;
+    }
+    const serializer = pg!.serializers[types[i]!];
+    return serializer ? serializer(value) : String(value);
+  });
+  const answer = await pg!.execProtocol(
+    frame([serialize.bind({ statement: name, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]),
+    { syncToFs: false }
+  );
+  const [result] = parse.parseResults(answer.messages, pg!.parsers);
+  if (!pg!.isInTransaction()) {
+    await pg!.syncToFs();
+  }
+  return { rows: result?.rows ?? [], rowCount: result?.affectedRows ?? result?.rows.length ?? 0 };
+}
+
 async function run(statement: Statement) {
+  if (statement.prepare) {
+    return runPrepared(statement.prepare, statement.sql, statement.params ?? []);
+  }
   if (statement.script) {
     await pg!.exec(statement.sql);
     return { rows: [], rowCount: 0 };

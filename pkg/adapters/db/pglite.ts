@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { lockDataDir } from './lock-file.ts';
-import { beginAs, checkChannel, type Database, type Queryable, type QueryResult, type TenantContext } from './database.ts';
+import { beginAs, checkChannel, statementName, type Database, type QueryOptions, type Queryable, type QueryResult, type TenantContext, type TransactionOptions } from './database.ts';
 
 export interface PgliteOptions {
   /** Directory of the database files; undefined = in memory (tests). */
@@ -34,6 +34,8 @@ interface Statement {
   sql: string;
   params?: unknown[];
   script?: boolean;
+  /** The prepared statement's name (see QueryOptions). */
+  prepare?: string;
 }
 
 const toError = (error: Record<string, string> | undefined) => Object.assign(new PgliteError(error?.message), error);
@@ -152,8 +154,8 @@ export class PgliteDatabase implements Database {
     }
   }
 
-  async withTenant<T>(tenant: TenantContext, fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.transaction(fn, beginAs(tenant));
+  async withTenant<T>(tenant: TenantContext, fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    return this.transaction(fn, beginAs(tenant, options?.lock));
   }
 
   withApp<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
@@ -225,7 +227,8 @@ export class PgliteDatabase implements Database {
     await previous;
     const batcher = new StatementBatcher((statements) => this.call({ type: 'batch', statements }));
     const tx: Queryable = {
-      query: async <R>(sql: string, params?: unknown[]) => (await batcher.run({ sql, params })) as QueryResult<R>,
+      query: async <R>(sql: string, params?: unknown[], options?: QueryOptions) =>
+        (await batcher.run({ sql, params, ...(options?.prepare ? { prepare: statementName(sql) } : {}) })) as QueryResult<R>,
       exec: async (sql: string) => {
         await batcher.run({ sql, script: true });
       },

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { beginAs, checkChannel, type Database, type Queryable, type QueryResult, type TenantContext } from './database.ts';
+import { beginAs, checkChannel, statementName, type Database, type Queryable, type QueryOptions, type QueryResult, type TenantContext, type TransactionOptions } from './database.ts';
 
 // int8 (counts, sequences) as JavaScript numbers: every int8 here stays far below 2^53.
 pg.types.setTypeParser(20, (value) => Number(value));
@@ -17,8 +17,8 @@ export class PostgresDatabase implements Database {
     this.pool.on('error', () => undefined);
   }
 
-  async withTenant<T>(tenant: TenantContext, fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.transaction(fn, beginAs(tenant));
+  async withTenant<T>(tenant: TenantContext, fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    return this.transaction(fn, beginAs(tenant, options?.lock));
   }
 
   withApp<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
@@ -85,14 +85,14 @@ export class PostgresDatabase implements Database {
     // The client runs one query at a time; statements issued together are chained here (the driver's own queue is
     // deprecated), each sent as soon as the one before has answered, within the same turn of the event loop.
     let tail: Promise<unknown> = Promise.resolve();
-    const run = <R>(sql: string, params?: unknown[]) => {
-      const result = tail.then(() => client.query(sql, params));
+    const run = <R>(sql: string, params?: unknown[], options?: QueryOptions) => {
+      const result = tail.then(() => (options?.prepare ? client.query({ name: statementName(sql), text: sql, values: params }) : client.query(sql, params)));
       tail = result.catch(() => undefined);
       return result as Promise<pg.QueryResult<R & pg.QueryResultRow>>;
     };
     const tx: Queryable = {
-      async query<R>(sql: string, params?: unknown[]) {
-        const result = await run<R>(sql, params);
+      async query<R>(sql: string, params?: unknown[], options?: QueryOptions) {
+        const result = await run<R>(sql, params, options);
         return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
       },
       async exec(sql: string) {
