@@ -29,6 +29,19 @@ export interface WorkingIncident extends CandidateIncident {
   attachedFiring: number;
 }
 
+/** An incident that signals may join, as `lookup` reads it (a JSON row: times are ISO strings). */
+interface IncidentRow {
+  id: string;
+  status: IncidentStatus;
+  service: string | null;
+  group_key: string | null;
+  last_signal_at: string;
+  resolved_at: string | null;
+  severity: Severity;
+  title: string;
+  warnings: string[];
+}
+
 /** Incidents by id, that signals may join; `assign` adds the ones it creates. */
 export type Candidates = Map<string, WorkingIncident>;
 
@@ -59,49 +72,59 @@ export class IncidentCorrelation {
   }
 
   /**
-   * The incidents that signals of `drafts` may join or reopen. A caller may ask with more drafts than turn out to be
-   * new (e.g. before it knows which are duplicates): extra candidates change no decision.
+   * What correlating `signals` needs, read in one statement: which of them are stored already (by hash, with their
+   * status) and the incidents they may join or reopen. A caller may ask with more signals than turn out to be new
+   * (e.g. before it knows which are duplicates): extra candidates change no decision.
    */
-  async candidates(tx: Queryable, scope: Scope, drafts: SignalDraft[], now: Date): Promise<Candidates> {
-    const firing = drafts.filter(isCorrelated);
+  async lookup(
+    tx: Queryable,
+    scope: Scope,
+    signals: Array<{ hash: string; draft: SignalDraft }>,
+    now: Date
+  ): Promise<{ stored: Map<string, 'firing' | 'resolved'>; candidates: Candidates }> {
+    const firing = signals.map((s) => s.draft).filter(isCorrelated);
     const services = [...new Set(firing.map((d) => d.service).filter((s): s is string => s !== null))];
     const groups = [...new Set(firing.filter((d) => d.service === null).map((d) => d.groupKey).filter((g): g is string => g !== null))];
-    if (services.length === 0 && groups.length === 0) {
-      return new Map();
-    }
     let earliestStart = now.getTime();
     for (const d of firing) {
       earliestStart = Math.min(earliestStart, Date.parse(d.startsAt));
     }
     const earliest = new Date(earliestStart - Math.max(this.config.windowMs, this.config.reopenWindowMs));
+    // Prepared (see QueryOptions), so its plan is a generic one: written as one index probe per signal key, per
+    // service and per group key (LIMIT 1 and OFFSET 0 keep each probe a subquery of its key), which no estimate of the
+    // tables' sizes can turn into a scan of the project's signals or incidents.
     const rows = (
-      await tx.query<{
-        id: string;
-        status: IncidentStatus;
-        service: string | null;
-        group_key: string | null;
-        last_signal_at: Date;
-        resolved_at: Date | null;
-        severity: Severity;
-        title: string;
-        warnings: string[];
-      }>(
-        `SELECT id, status, service, group_key, last_signal_at, resolved_at, severity, title, warnings FROM incidents
-          WHERE project_id = $1 AND (service = ANY($2::text[]) OR (service IS NULL AND group_key = ANY($3::text[])))
-            AND ((status <> 'resolved' AND last_signal_at >= $4) OR (status = 'resolved' AND resolved_at >= $4))`,
-        [scope.projectId, services, groups, earliest]
+      await tx.query<{ hash: string | null; status: 'firing' | 'resolved' | null; incident: IncidentRow | null }>(
+        `SELECT s.hash, s.status, NULL::json AS incident FROM unnest($2::uuid[]) AS k(hash)
+           CROSS JOIN LATERAL (SELECT hash, status FROM signals WHERE project_id = $1 AND hash = k.hash LIMIT 1) s
+         UNION ALL
+         SELECT NULL, NULL, row_to_json(i) FROM (
+           SELECT i.* FROM unnest($3::text[]) AS k(service) CROSS JOIN LATERAL (
+             SELECT id, status, service, group_key, last_signal_at, resolved_at, severity, title, warnings FROM incidents
+              WHERE project_id = $1 AND service = k.service
+                AND ((status <> 'resolved' AND last_signal_at >= $5) OR (status = 'resolved' AND resolved_at >= $5)) OFFSET 0) i
+           UNION ALL
+           SELECT i.* FROM unnest($4::text[]) AS g(group_key) CROSS JOIN LATERAL (
+             SELECT id, status, service, group_key, last_signal_at, resolved_at, severity, title, warnings FROM incidents
+              WHERE project_id = $1 AND service IS NULL AND group_key = g.group_key
+                AND ((status <> 'resolved' AND last_signal_at >= $5) OR (status = 'resolved' AND resolved_at >= $5)) OFFSET 0) i
+         ) i`,
+        [scope.projectId, signals.map((s) => s.hash), services, groups, earliest],
+        { prepare: true }
       )
     ).rows;
-    return new Map(
-      rows.map((r) => [
-        r.id,
-        {
+    const stored = new Map<string, 'firing' | 'resolved'>();
+    const candidates: Candidates = new Map();
+    for (const row of rows) {
+      if (row.incident) {
+        const r = row.incident;
+        candidates.set(r.id, {
           id: r.id,
           status: r.status,
           service: r.service,
           groupKey: r.group_key,
-          lastSignalAt: r.last_signal_at,
-          resolvedAt: r.resolved_at,
+          lastSignalAt: new Date(r.last_signal_at),
+          resolvedAt: r.resolved_at === null ? null : new Date(r.resolved_at),
           severity: r.severity,
           title: r.title,
           warnings: r.warnings,
@@ -109,9 +132,12 @@ export class IncidentCorrelation {
           reopened: false,
           attached: 0,
           attachedFiring: 0,
-        },
-      ])
-    );
+        });
+      } else {
+        stored.set(row.hash!, row.status!);
+      }
+    }
+    return { stored, candidates };
   }
 
   /**
@@ -284,7 +310,8 @@ export class IncidentCorrelation {
         JSON.stringify(events.map((e) => ({ incident_id: e.incidentId, kind: e.kind, details: e.details }))),
         LIVE_CHANNEL,
         touched.map((i) => livePayload(scope, { type: i.isNew ? 'incident.created' : 'incident.updated', incidentId: i.id })),
-      ]
+      ],
+      { prepare: true }
     );
     // The audit chain takes its own lock and reads its last entry; the entries follow the statement above.
     const audited = (async () => {

@@ -155,13 +155,16 @@ export class IngestService {
     const results: IngestResult[] = batch.map((d) => ({ received: d.drafts.length, created: 0, resolved: 0, duplicates: 0 }));
     const created: SignalDraft[] = [];
     const now = this.clock();
-    await this.db.withApp(async (tx) => {
+    // The usual batch is of one project: its transaction opens in that tenant with the project's lock, in the round
+    // trip of BEGIN. A batch of several projects enters each in turn.
+    const only = groups.size === 1 ? [...groups.values()][0]! : null;
+    const work = async (tx: Queryable) => {
       for (const group of groups.values()) {
         const scope = { orgId: group.orgId, projectId: group.projectId };
         const drafts = group.members.flatMap((i) => batch[i]!.drafts.map((draft, j) => ({ draft, delivery: i, row: batch[i]!.rows[j]! })));
         const hashes = group.members.flatMap((i) => batch[i]!.hashes);
         const { merged } = mergeDrafts(drafts.map((d) => d.draft), hashes);
-        const outcome = await this.store(tx, scope, merged, (m) => drafts[m.index]!.row, now);
+        const outcome = await this.store(tx, scope, merged, (m) => drafts[m.index]!.row, now, only !== null);
         // Credit each stored change to the first delivery that carried it; every other copy is a duplicate.
         const credited = new Set<string>();
         drafts.forEach(({ draft, delivery }, i) => {
@@ -179,7 +182,10 @@ export class IngestService {
           }
         });
       }
-    });
+    };
+    await (only
+      ? this.db.withTenant({ orgId: only.orgId, projectId: only.projectId }, work, { lock: ingestLock(only.projectId) })
+      : this.db.withApp(work));
     // Counted after the commit, so a retried batch is not counted twice.
     for (const draft of created) {
       this.metrics.signalsIngested.inc({ source: metricSource(draft.source), type: draft.signalType });
@@ -198,20 +204,16 @@ export class IngestService {
     scope: { orgId: number; projectId: string },
     merged: MergedSignal[],
     rowOf: (signal: MergedSignal) => string,
-    now: Date
+    now: Date,
+    entered: boolean
   ) {
     // Issued together, so they travel together (one message to the embedded database): the tenant switch and the
-    // project's lock first, then what is stored already and the incidents the signals may join. The candidates are
-    // read for every signal of the batch; duplicates among them change no decision.
-    const [, stored, candidates] = await Promise.all([
-      enterTenantLocked(tx, scope, `ingest:${scope.projectId}`),
-      tx.query<{ hash: string; status: 'firing' | 'resolved' }>(
-        'SELECT hash, status FROM signals WHERE project_id = $1 AND hash = ANY($2::uuid[])',
-        [scope.projectId, merged.map((m) => m.hash)]
-      ),
-      this.correlation.candidates(tx, scope, merged.map((m) => m.draft), now),
+    // project's lock first (unless the transaction was opened with them), then what is stored already and the
+    // incidents the signals may join, in one statement.
+    const [, { stored: existing, candidates }] = await Promise.all([
+      entered ? undefined : enterTenantLocked(tx, scope, ingestLock(scope.projectId)),
+      this.correlation.lookup(tx, scope, merged, now),
     ]);
-    const existing = new Map(stored.rows.map((r) => [r.hash, r.status]));
     const fresh = merged.filter((m) => !existing.has(m.hash));
     const closing = merged.filter((m) => existing.get(m.hash) === 'firing' && m.draft.status === 'resolved');
     const outcome = new Map<string, Outcome>();
@@ -238,6 +240,9 @@ export class IngestService {
     return outcome;
   }
 }
+
+/** The advisory lock under which a project's signals are stored (and correlated). */
+const ingestLock = (projectId: string) => `ingest:${projectId}`;
 
 /**
  * A signal's row for `insertSignals`, as JSON without its incident (decided later, by correlation in the
@@ -291,7 +296,8 @@ async function insertSignals(
             severity text, title text, description text, service text, group_key text, labels jsonb,
             normalized_data jsonb, raw_data jsonb, generator_url text, "values" jsonb, warnings text[],
             starts_at timestamptz, ends_at timestamptz, incident_id uuid)`,
-    [scope.orgId, scope.projectId, payload]
+    [scope.orgId, scope.projectId, payload],
+    { prepare: true }
   );
 }
 
