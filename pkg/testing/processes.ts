@@ -111,11 +111,21 @@ ${receiver}`,
   );
 }
 
-/** The sidecar as its own process (`node pkg/main.ts`), for multi-replica and crash tests. */
+/**
+ * The Node flags the sidecar runs with (`npm start`, docker-compose.yaml): a small young generation, whose frequent
+ * scavenges pause for a millisecond or two instead of ten (docs/operations.md).
+ */
+export const SIDECAR_NODE_FLAGS = ['--max-semi-space-size=4'];
+
+/**
+ * The sidecar as its own process (`node pkg/main.ts` with `SIDECAR_NODE_FLAGS`), for multi-replica and crash tests
+ * and the benchmarks; `SIDECAR_NODE_ARGS` adds Node flags (e.g. `--cpu-prof` to profile a benchmark's sidecar).
+ */
 export async function startSidecarProcess(env: Record<string, string>): Promise<RunningProcess & { port: number }> {
   const port = await freePort();
   let output = '';
-  const child = spawn(process.execPath, ['pkg/main.ts'], {
+  const extra = process.env.SIDECAR_NODE_ARGS ? process.env.SIDECAR_NODE_ARGS.split(' ') : [];
+  const child = spawn(process.execPath, [...SIDECAR_NODE_FLAGS, ...extra, 'pkg/main.ts'], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, HOST: '127.0.0.1', PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
