@@ -86,6 +86,12 @@ describe('rendering', () => {
     expect(renderService('{{service}}', {})).toBeNull();
   });
 
+  it('keeps the dedup key of a signal stable across versions (rows stored earlier must still match)', () => {
+    // sha256 of "fp-1", NUL, the start in ISO form; its first 128 bits as a UUID (value pinned from an earlier release).
+    expect(signalHash('fp-1', '2026-01-02T03:04:05Z')).toBe('9d970563-4160-7ca9-6b90-c24a2aeccbba');
+    expect(signalHash('fp-1', '2026-01-02T04:04:05+01:00')).toBe('9d970563-4160-7ca9-6b90-c24a2aeccbba');
+  });
+
   it('keys a series by integration, template and label set, independent of label order', () => {
     const a = seriesKey('i1', 'error-ratio', { service: 'a', env: 'prod' });
     expect(seriesKey('i1', 'error-ratio', { env: 'prod', service: 'a' })).toBe(a);

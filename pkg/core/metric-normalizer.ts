@@ -8,7 +8,7 @@
  * - Counter resets are PromQL's business (`rate`); NaN and ±Inf (0/0 ratios, empty histograms) are gaps: the
  *   series keeps its state and the point is not scored.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { QueryTemplate } from '../contract/index.ts';
 import type { Severity } from './severity.ts';
 import { canonicalLabels, uuidOf, type SignalDraft } from './signal.ts';
@@ -53,19 +53,12 @@ export function renderService(template: string, labels: Record<string, string>):
 
 /** Stable key of a series: sha256 of integration, template and labels, first 128 bits as a UUID. */
 export function seriesKey(integrationId: string, templateName: string, labels: Record<string, string>): string {
-  const hex = createHash('sha256')
-    .update(integrationId)
-    .update('\u0000')
-    .update(templateName)
-    .update('\u0000')
-    .update(canonicalLabels(labels))
-    .digest('hex');
-  return uuidOf(hex);
+  return uuidOf(hash('sha256', `${integrationId}\u0000${templateName}\u0000${canonicalLabels(labels)}`, 'hex'));
 }
 
 /** A deterministic job id for one project's poll at one tick: every replica computes the same one. */
 export function pollJobId(projectId: string, tickMs: number): string {
-  return uuidOf(createHash('sha256').update(`poll\u0000${projectId}\u0000${tickMs}`).digest('hex'));
+  return uuidOf(hash('sha256', `poll\u0000${projectId}\u0000${tickMs}`, 'hex'));
 }
 
 /** A finite value is a point; NaN and ±Inf are gaps. */

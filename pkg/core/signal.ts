@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { normalizeSeverity, severityRank, type Severity } from './severity.ts';
 
 export type SignalType = 'alert' | 'metric' | 'log' | 'trace' | 'deployment';
@@ -31,7 +31,7 @@ export interface SignalDraft {
  * 128 bits of a sha256, written as a UUID: a fixed-width key the unique index compares fast.
  */
 export function signalHash(fingerprint: string, startsAt: string): string {
-  return uuidOf(createHash('sha256').update(fingerprint).update('\u0000').update(new Date(startsAt).toISOString()).digest('hex'));
+  return uuidOf(hash('sha256', `${fingerprint}\u0000${new Date(startsAt).toISOString()}`, 'hex'));
 }
 
 /** The first 128 bits of a hex digest, written as a UUID: the fixed-width keys of signals, series and jobs. */
@@ -49,7 +49,7 @@ export function canonicalLabels(labels: Record<string, string>): string {
 
 /** A stable fingerprint for sources that send none: sha256 of the sorted label set. */
 export function fingerprintLabels(labels: Record<string, string>): string {
-  return createHash('sha256').update(canonicalLabels(labels)).digest('hex').slice(0, 16);
+  return hash('sha256', canonicalLabels(labels), 'hex').slice(0, 16);
 }
 
 /** The first label among `serviceLabels` that is set names the service. */
