@@ -2,13 +2,16 @@
  * Ingest benchmark: Alertmanager v4 webhooks of 10 alerts each (every alert new: rotating fingerprints), sent to
  * the sidecar (a separate process, PGlite and PostgreSQL) and, with the same load generator in the same run, to
  * Alertmanager 0.25's own POST /api/v2/alerts with the same 10 alerts. For each target: the highest sustained
- * rate (closed loop, many connections), latency at a fixed 300 requests/s, and (sidecar) how fast overload is
- * refused with 503. Each answer of the sidecar is sent after its signals are committed.
+ * rate (closed loop, many connections), latency at a fixed 300 requests/s (open loop: evenly spaced sends, each
+ * latency counted from when the request was due, so a stall delays the count of every request it holds up), and
+ * (sidecar) how fast overload is refused with 503. Each answer of the sidecar is sent after its signals are committed.
  * Besides rates and latencies, each phase reports the CPU time the target spent per accepted request (the sidecar
  * process, plus the PostgreSQL backends of its database): on a busy machine the rates move with the neighbours, the
  * CPU per request much less, so it is the figure to compare two versions by.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -23,6 +26,9 @@ const asJson = args.includes('--json');
 const seconds = Number(args[args.indexOf('--seconds') + 1]) || 10;
 /** Concurrent deliveries of the closed-loop throughput phase (each connection sends its next webhook when answered). */
 const CONNECTIONS = Number(args[args.indexOf('--connections') + 1]) || 256;
+/** `--only postgres,pglite`: run these targets only (alertmanager, pglite, postgres, overload); all by default. */
+const only = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1]!.split(',')) : null;
+const runs = (target: string) => only === null || only.has(target);
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const log = (line: string) => {
   if (!asJson) {
@@ -67,7 +73,11 @@ const nextBody = () => {
   const n = counter++;
   return JSON.stringify(
     alertmanagerPayload(
-      Array.from({ length: 10 }, (_, i) => ({ name: `Load${i}`, service: `svc-${(n + i) % 20}`, fingerprint: `b${n}-${i}` })),
+      Array.from({ length: 10 }, (_, i) => ({
+        name: `Load${i}`,
+        service: `svc-${(n + i) % 20}`,
+        fingerprint: `b${n}-${i}`,
+      })),
       `{}:{service="svc-${n % 20}"}`
     )
   );
@@ -85,34 +95,42 @@ const nextAlertmanagerBody = () => {
   );
 };
 
+/**
+ * Starts counting the CPU time of a target (its process and database backends); the returned function gives it per
+ * accepted request since then (undefined without a source).
+ */
+async function cpuMeter(source: CpuSource | undefined): Promise<(accepted: number) => Figures['cpuMsPerRequest']> {
+  if (!source) {
+    return () => undefined;
+  }
+  const databasePids = (await source.databasePids?.()) ?? [];
+  const process = cpuMs([source.pid]);
+  const database = cpuMs(databasePids);
+  return (accepted) => {
+    const perRequest = (ms: number) => Number((ms / Math.max(1, accepted)).toFixed(2));
+    return { process: perRequest(cpuMs([source.pid]) - process), database: perRequest(cpuMs(databasePids) - database) };
+  };
+}
+
 async function load(
   url: string,
   headers: Record<string, string>,
   body: () => string,
-  options: { connections: number; rate?: number; duration: number; cpu?: CpuSource }
+  options: { connections: number; duration: number; cpu?: CpuSource }
 ): Promise<Figures> {
-  const databasePids = (await options.cpu?.databasePids?.()) ?? [];
-  const before = options.cpu ? { process: cpuMs([options.cpu.pid]), database: cpuMs(databasePids) } : null;
+  const cpuPerRequest = await cpuMeter(options.cpu);
   const result = await autocannon({
     url,
     method: 'POST',
     connections: options.connections,
     duration: options.duration,
-    ...(options.rate ? { overallRate: options.rate } : {}),
     headers: { 'content-type': 'application/json', ...headers },
     requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }],
   });
   // Accepted deliveries only: a 503 is not throughput.
   const accepted = result.requests.total - result.non2xx;
   const rps = accepted / options.duration;
-  const perRequest = (ms: number) => Number((ms / Math.max(1, accepted)).toFixed(2));
-  const cpu =
-    before && options.cpu
-      ? {
-          process: perRequest(cpuMs([options.cpu.pid]) - before.process),
-          database: perRequest(cpuMs(databasePids) - before.database),
-        }
-      : undefined;
+  const cpu = cpuPerRequest(accepted);
   return {
     requestsPerSecond: Math.round(rps),
     alertsPerSecond: Math.round(rps * 10),
@@ -124,7 +142,88 @@ async function load(
   };
 }
 
-const cpuText = (f: Figures) => (f.cpuMsPerRequest ? `; CPU ${f.cpuMsPerRequest.process} ms/request${f.cpuMsPerRequest.database ? ` + database ${f.cpuMsPerRequest.database} ms` : ''}` : '');
+/**
+ * Open-loop load at a fixed rate: request i is due at start + i / rate whatever happened to the earlier ones (a
+ * closed-loop generator waits for answers and so hides a slow target's queue), sent on keep-alive connections (more
+ * are opened when all are busy), its latency counted from when it was due. autocannon's own rate option sends each
+ * second's quota as fast as it can at the start of the second, which measures a burst, not a rate.
+ */
+async function paced(
+  url: string,
+  headers: Record<string, string>,
+  body: () => string,
+  options: { rate: number; duration: number; cpu?: CpuSource }
+): Promise<Figures> {
+  const cpuPerRequest = await cpuMeter(options.cpu);
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const target = new URL(url);
+  const latencies: number[] = [];
+  let non2xx = 0;
+  let errors = 0;
+  const send = (dueMs: number) =>
+    new Promise<void>((resolve) => {
+      const payload = body();
+      const req = request(
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode! >= 200 && res.statusCode! < 300) {
+              latencies.push(performance.now() - dueMs);
+            } else {
+              non2xx += 1;
+            }
+            resolve();
+          });
+        }
+      );
+      req.on('error', () => {
+        errors += 1;
+        resolve();
+      });
+      req.end(payload);
+    });
+  const intervalMs = 1000 / options.rate;
+  const total = Math.round(options.rate * options.duration);
+  const startMs = performance.now();
+  const inFlight: Array<Promise<void>> = [];
+  for (let i = 0; i < total;) {
+    const now = performance.now();
+    for (; i < total && startMs + i * intervalMs <= now; i++) {
+      inFlight.push(send(startMs + i * intervalMs));
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, startMs + i * intervalMs - performance.now())));
+  }
+  await Promise.all(inFlight);
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    Number((latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))] ?? 0).toFixed(1));
+  const accepted = latencies.length;
+  const rps = accepted / options.duration;
+  const cpu = cpuPerRequest(accepted);
+  return {
+    requestsPerSecond: Math.round(rps),
+    alertsPerSecond: Math.round(rps * 10),
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+    errors,
+    non2xx,
+    ...(cpu ? { cpuMsPerRequest: cpu } : {}),
+  };
+}
+
+const cpuText = (f: Figures) =>
+  f.cpuMsPerRequest
+    ? `; CPU ${f.cpuMsPerRequest.process} ms/request${f.cpuMsPerRequest.database ? ` + database ${f.cpuMsPerRequest.database} ms` : ''}`
+    : '';
 
 /**
  * Floods the sidecar far beyond its queue (128 connections against a queue of 16 deliveries): most answers are
@@ -152,7 +251,8 @@ async function overload(url: string, token: string) {
     });
   });
   refused.sort((a, b) => a - b);
-  const refusedAt = (q: number) => Number((refused[Math.min(refused.length - 1, Math.floor(refused.length * q))] ?? 0).toFixed(1));
+  const refusedAt = (q: number) =>
+    Number((refused[Math.min(refused.length - 1, Math.floor(refused.length * q))] ?? 0).toFixed(1));
   return {
     requests: result.requests.total,
     refusedShare: Number((result.non2xx / Math.max(1, result.requests.total)).toFixed(2)),
@@ -186,7 +286,9 @@ async function sidecarTarget(
       'x-grafana-context': grafana.context(admin),
       'content-type': 'application/json',
     });
-    const projects = (await (await fetch(`${sidecar.url}/api/v1/projects`, { headers: await headers() })).json()) as { items: Array<{ id: string }> };
+    const projects = (await (await fetch(`${sidecar.url}/api/v1/projects`, { headers: await headers() })).json()) as {
+      items: Array<{ id: string }>;
+    };
     const projectId = projects.items[0]!.id;
     const created = (await (
       await fetch(`${sidecar.url}/api/v1/ingest-tokens`, {
@@ -203,8 +305,10 @@ async function sidecarTarget(
     }
     const cpu = { pid: sidecar.process.pid!, databasePids: options.databasePids };
     // Latency at a moderate fixed rate first, on a database that has not just absorbed a flood.
-    const at300 = await load(url, auth, nextBody, { connections: 16, rate: 300, duration: seconds, cpu });
-    log(`${name} at 300/s: p50 ${at300.p50Ms} ms, p99 ${at300.p99Ms} ms (goal ≤ 25 ms), non-2xx ${at300.non2xx}${cpuText(at300)}`);
+    const at300 = await paced(url, auth, nextBody, { rate: 300, duration: seconds, cpu });
+    log(
+      `${name} at 300/s: p50 ${at300.p50Ms} ms, p99 ${at300.p99Ms} ms (goal ≤ 25 ms), non-2xx ${at300.non2xx}${cpuText(at300)}`
+    );
     const sustained = await load(url, auth, nextBody, { connections: CONNECTIONS, duration: seconds, cpu });
     log(
       `${name}: ${sustained.requestsPerSecond} webhooks/s (${sustained.alertsPerSecond} alerts/s), p50 ${sustained.p50Ms} ms, p99 ${sustained.p99Ms} ms, non-2xx ${sustained.non2xx}${cpuText(sustained)}`
@@ -228,47 +332,78 @@ async function main() {
   dbUrl.pathname = `/${dbName}`;
   const output: Record<string, unknown> = { seconds, alertsPerWebhook: 10 };
   try {
-    const am = await startAlertmanager();
-    try {
-      const cpu = { pid: am.process.pid! };
-      await load(`${am.url}/api/v2/alerts`, {}, nextAlertmanagerBody, { connections: 8, duration: 2 });
-      const at300 = await load(`${am.url}/api/v2/alerts`, {}, nextAlertmanagerBody, { connections: 16, rate: 300, duration: seconds, cpu });
-      log(`alertmanager at 300/s: p50 ${at300.p50Ms} ms, p99 ${at300.p99Ms} ms${cpuText(at300)}`);
-      const sustained = await load(`${am.url}/api/v2/alerts`, {}, nextAlertmanagerBody, { connections: CONNECTIONS, duration: seconds, cpu });
-      log(
-        `alertmanager: ${sustained.requestsPerSecond} requests/s (${sustained.alertsPerSecond} alerts/s), p50 ${sustained.p50Ms} ms, p99 ${sustained.p99Ms} ms${cpuText(sustained)}`
-      );
-      output.alertmanager = { sustained, at300 };
-    } finally {
-      await am.stop();
+    if (runs('alertmanager')) {
+      const am = await startAlertmanager();
+      try {
+        const cpu = { pid: am.process.pid! };
+        await load(`${am.url}/api/v2/alerts`, {}, nextAlertmanagerBody, { connections: 8, duration: 2 });
+        const at300 = await paced(`${am.url}/api/v2/alerts`, {}, nextAlertmanagerBody, {
+          rate: 300,
+          duration: seconds,
+          cpu,
+        });
+        log(`alertmanager at 300/s: p50 ${at300.p50Ms} ms, p99 ${at300.p99Ms} ms${cpuText(at300)}`);
+        const sustained = await load(`${am.url}/api/v2/alerts`, {}, nextAlertmanagerBody, {
+          connections: CONNECTIONS,
+          duration: seconds,
+          cpu,
+        });
+        log(
+          `alertmanager: ${sustained.requestsPerSecond} requests/s (${sustained.alertsPerSecond} alerts/s), p50 ${sustained.p50Ms} ms, p99 ${sustained.p99Ms} ms${cpuText(sustained)}`
+        );
+        output.alertmanager = { sustained, at300 };
+      } finally {
+        await am.stop();
+      }
     }
     // The PostgreSQL backends serving the bench database (the sidecar's pool is full by the measured phases).
     const databasePids = async () =>
-      (await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [dbName])).rows.map((r) => r.pid);
+      (await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [dbName])).rows.map(
+        (r) => r.pid
+      );
     for (const [name, env] of [
       ['pglite', { DATA_DIR: dir }],
       ['postgres', { DATABASE_URL: dbUrl.toString() }],
     ] as const) {
+      if (!runs(name)) {
+        continue;
+      }
+      // What the previous target wrote is flushed to disk first, so that its writeback does not land in this one's
+      // measurement (commits wait for their own flush to disk, behind the others').
+      execFileSync('sync');
       const target = await sidecarTarget(name, env, grafana, name === 'postgres' ? { databasePids } : {});
       try {
-        const ratio = target.sustained!.requestsPerSecond / (output.alertmanager as { sustained: Figures }).sustained.requestsPerSecond;
-        output[name] = { sustained: target.sustained, at300: target.at300, ratioToAlertmanager: Number(ratio.toFixed(2)) };
+        const reference = (output.alertmanager as { sustained: Figures } | undefined)?.sustained.requestsPerSecond;
+        output[name] = {
+          sustained: target.sustained,
+          at300: target.at300,
+          ...(reference
+            ? { ratioToAlertmanager: Number((target.sustained!.requestsPerSecond / reference).toFixed(2)) }
+            : {}),
+        };
       } finally {
         await target.sidecar.stop();
       }
     }
     // Overload: a small queue, far more concurrent deliveries than it takes.
-    const small = await sidecarTarget('pglite-overload', { DATA_DIR: mkdtempSync(join(tmpdir(), 'sre-copilot-bench-')), INGEST_MAX_QUEUE: '16' }, grafana, {
-      measure: false,
-    });
-    try {
-      const refused = await overload(small.url, small.token);
-      log(
-        `overload: ${refused.requests} requests, ${Math.round(refused.refusedShare * 100)}% answered 503 (those in p50 ${refused.refusedP50Ms} ms, p99 ${refused.refusedP99Ms} ms; goal ≤ 50 ms); all answers p50 ${refused.p50Ms} ms, p99 ${refused.p99Ms} ms`
+    if (runs('overload')) {
+      const small = await sidecarTarget(
+        'pglite-overload',
+        { DATA_DIR: mkdtempSync(join(tmpdir(), 'sre-copilot-bench-')), INGEST_MAX_QUEUE: '16' },
+        grafana,
+        {
+          measure: false,
+        }
       );
-      output.overload = refused;
-    } finally {
-      await small.sidecar.stop();
+      try {
+        const refused = await overload(small.url, small.token);
+        log(
+          `overload: ${refused.requests} requests, ${Math.round(refused.refusedShare * 100)}% answered 503 (those in p50 ${refused.refusedP50Ms} ms, p99 ${refused.refusedP99Ms} ms; goal ≤ 50 ms); all answers p50 ${refused.p50Ms} ms, p99 ${refused.p99Ms} ms`
+        );
+        output.overload = refused;
+      } finally {
+        await small.sidecar.stop();
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

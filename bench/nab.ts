@@ -182,7 +182,7 @@ const runZScore: RunDetector = (_timestampsMs, values) => {
  * Best of several timed passes over every file, in CPU ns per point (one core: this process, one thread). CPU time,
  * not wall time: on a shared machine a pass that is preempted would otherwise count the time other jobs ran.
  */
-function nsPerPoint(files: NabFile[], run: RunDetector, repetitions = 7): number {
+function nsPerPoint(files: NabFile[], run: RunDetector, repetitions = 15): number {
   const points = files.reduce((sum, file) => sum + file.values.length, 0);
   let best = Number.POSITIVE_INFINITY;
   for (let r = 0; r < repetitions; r++) {
@@ -345,7 +345,7 @@ function main(): void {
     `  at ANOMALY_THRESHOLD = ${ANOMALY_THRESHOLD} (the product's default): standard ${atDefault.score.toFixed(2)}\n`
   );
   printTable('Baseline: streaming z-score (Welford)', zScore, false);
-  process.stdout.write(`\nDetector cost (one core, best of 7 passes over all points):\n`);
+  process.stdout.write(`\nDetector cost (one core, best of 15 passes over all points):\n`);
   process.stdout.write(
     `  streaming detector  ${cost.detectorNsPerPoint} ns/point\n  z-score baseline    ${cost.zScoreNsPerPoint} ns/point\n`
   );
