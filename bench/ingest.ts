@@ -9,7 +9,7 @@
  * process, plus the PostgreSQL backends of its database): on a busy machine the rates move with the neighbours, the
  * CPU per request much less, so it is the figure to compare two versions by.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -26,7 +26,7 @@ const asJson = args.includes('--json');
 const seconds = Number(args[args.indexOf('--seconds') + 1]) || 10;
 /** Concurrent deliveries of the closed-loop throughput phase (each connection sends its next webhook when answered). */
 const CONNECTIONS = Number(args[args.indexOf('--connections') + 1]) || 256;
-/** `--only postgres,pglite`: run these targets only (alertmanager, pglite, postgres, overload); all by default. */
+/** `--only postgres,pglite`: run these only (floor, alertmanager, pglite, postgres, overload); all by default. */
 const only = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1]!.split(',')) : null;
 const runs = (target: string) => only === null || only.has(target);
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -320,6 +320,24 @@ async function sidecarTarget(
   }
 }
 
+/** A server that reads each request and answers 200 at once, in a process of its own (as the targets are). */
+async function echoServer(): Promise<{ url: string; process: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `require('node:http').createServer((req, res) => { req.resume(); req.on('end', () => res.end('{}')); })
+         .listen(0, '127.0.0.1', function () { process.stdout.write(String(this.address().port) + '\\n'); });`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] }
+  );
+  const port = await new Promise<string>((resolve, reject) => {
+    child.stdout!.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
+    child.once('exit', () => reject(new Error('the echo server exited')));
+  });
+  return { url: `http://127.0.0.1:${port}/`, process: child };
+}
+
 async function main() {
   const grafana = await TestGrafanaIdentity.start();
   const dir = mkdtempSync(join(tmpdir(), 'sre-copilot-bench-'));
@@ -332,6 +350,19 @@ async function main() {
   dbUrl.pathname = `/${dbName}`;
   const output: Record<string, unknown> = { seconds, alertsPerWebhook: 10 };
   try {
+    if (runs('floor')) {
+      // The generator's own floor: the same open-loop phase against a server that answers at once, in a process of
+      // its own. Latencies of the targets below it are the generator's, not theirs.
+      const floor = await echoServer();
+      try {
+        await paced(floor.url, {}, nextBody, { rate: 300, duration: 2 }); // warm-up of the generator itself
+        const at300 = await paced(floor.url, {}, nextBody, { rate: 300, duration: Math.min(seconds, 5) });
+        log(`load generator floor at 300/s (a server that answers at once): p50 ${at300.p50Ms} ms, p99 ${at300.p99Ms} ms`);
+        output.generatorFloor = { at300 };
+      } finally {
+        floor.process.kill();
+      }
+    }
     if (runs('alertmanager')) {
       const am = await startAlertmanager();
       try {
