@@ -70,8 +70,8 @@ export const APP_ROLE = 'sre_copilot_app';
 /**
  * BEGIN, the application role (SET LOCAL ROLE through set_config) and the tenant context — empty for `withApp`
  * (null) — and optionally a transaction-scoped advisory lock, as one parameterless script, shared by both adapters,
- * which send it in one round trip; if BEGIN fails nothing after it runs. The org id is checked to be an integer and the project id is
- * quoted as a literal.
+ * which send it in one round trip; if BEGIN fails nothing after it runs. The org id is checked to be an integer; the
+ * project id (a UUID) and the lock key are quoted as literals.
  */
 export function beginAs(tenant: TenantContext | null, lockKey?: string): string {
   if (tenant) {
