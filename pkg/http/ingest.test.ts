@@ -172,7 +172,11 @@ describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {
       ['{"alerts": [', /JSON/],
       [{}, /alerts/],
       [{ status: 'firing', alerts: [{ status: 'burning', labels: {}, startsAt: '2026-01-01T00:00:00Z' }] }, /status/],
-      [{ status: 'firing', alerts: [{ status: 'firing', labels: { a: 1 }, startsAt: '2026-01-01T00:00:00Z' }] }, /labels/],
+      [{ status: 'firing', alerts: [{ status: 'firing', labels: { a: 1 }, startsAt: '2026-01-01T00:00:00Z' }] }, /alerts\.0\.labels.*a: must be a string/],
+      [{ status: 'firing', alerts: [{ status: 'firing', labels: ['a'], startsAt: '2026-01-01T00:00:00Z' }] }, /labels.*object of label names/],
+      [{ status: 'firing', commonLabels: { ['x'.repeat(300)]: 'v' }, alerts: [] }, /commonLabels.*1–256 characters/],
+      [{ status: 'firing', alerts: [{ status: 'firing', labels: {}, annotations: { d: 'x'.repeat(5000) }, startsAt: '2026-01-01T00:00:00Z' }] }, /annotations.*d: at most 4096/],
+      [{ status: 'firing', alerts: [{ status: 'firing', labels: Object.fromEntries(Array.from({ length: 257 }, (_, i) => [`l${i}`, 'v'])), startsAt: '2026-01-01T00:00:00Z' }] }, /at most 256 labels/],
       [{ status: 'firing', alerts: [{ status: 'firing', labels: {}, startsAt: 'yesterday' }] }, /startsAt/],
     ];
     for (const [payload, message] of cases) {
