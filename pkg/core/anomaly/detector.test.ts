@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../testing/random.ts';
 import {
   ANOMALY_THRESHOLD,
   createDetectorState,
@@ -16,16 +17,10 @@ const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const START = Date.UTC(2024, 0, 1);
 
-/** Deterministic noise (mulberry32) so the tests need no randomness from outside. */
+/** Deterministic noise in [−0.5, 0.5) so the tests need no randomness from outside. */
 function noise(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
+  const random = mulberry32(seed);
+  return () => random() - 0.5;
 }
 
 function run(
