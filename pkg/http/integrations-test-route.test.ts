@@ -2,19 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Integration, IntegrationTestResult, ProjectList } from '../contract/index.ts';
+import type { Integration, IntegrationTestResult } from '../contract/index.ts';
 import type { TestUser } from '../testing/grafana-identity.ts';
+import { admin1, admin2, alice, bob, seedProjects, victor, xAdmin } from '../testing/integration-fixture.ts';
 import { freePort } from '../testing/processes.ts';
 import { startPrometheus, type RunningPrometheus } from '../testing/prometheus.ts';
 import { TEST_DIALECTS } from '../testing/test-database.ts';
 import { createTestSidecar, type CallOptions, type TestSidecar } from '../testing/test-sidecar.ts';
 
-const admin1: TestUser = { orgId: 1, userId: 1, login: 'admin1', orgRole: 'Admin', teams: [] };
-const xAdmin: TestUser = { orgId: 1, userId: 5, login: 'xadmin', orgRole: 'Editor', teams: [] }; // admin of X (override)
-const alice: TestUser = { orgId: 1, userId: 10, login: 'alice', orgRole: 'Editor', teams: [100] }; // engineer of X
-const victor: TestUser = { orgId: 1, userId: 11, login: 'victor', orgRole: 'Viewer', teams: [100] }; // viewer of X
-const bob: TestUser = { orgId: 1, userId: 12, login: 'bob', orgRole: 'Editor', teams: [200] }; // engineer of Y
-const admin2: TestUser = { orgId: 2, userId: 1, login: 'admin2', orgRole: 'Admin', teams: [] };
 
 const S = {
   password: `prom-password-${randomUUID()}`,
@@ -143,24 +138,7 @@ describe.each(TEST_DIALECTS)('POST /integrations/:id/test on %s', (dialect) => {
     });
     testGrafanaUrl = t.grafana.url;
     t.grafana.serviceAccounts.set(S.grafanaToken, 1);
-    t.grafana.teams.set(1, [
-      {
-        id: 100,
-        name: 'Team 100',
-        members: [
-          { userId: alice.userId, login: 'alice', permission: 0 },
-          { userId: victor.userId, login: 'victor', permission: 0 },
-        ],
-      },
-      { id: 200, name: 'Team 200', members: [{ userId: bob.userId, login: 'bob', permission: 0 }] },
-    ]);
-    X = (await call(alice, '/api/v1/projects')).json<ProjectList>().items[0]!.id;
-    Y = (await call(bob, '/api/v1/projects')).json<ProjectList>().items[0]!.id;
-    const member = await call(admin1, `/api/v1/projects/${X}/members/${xAdmin.userId}`, {
-      method: 'PUT',
-      body: { role: 'admin', login: 'xadmin' },
-    });
-    expect(member.statusCode, member.payload).toBe(200);
+    ({ X, Y } = await seedProjects(t));
   });
 
   afterAll(async () => {

@@ -4,13 +4,14 @@ import { Writable } from 'node:stream';
 import type { LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditLogPage, Integration, IntegrationList, ProjectList } from '../contract/index.ts';
+import type { AuditLogPage, Integration, IntegrationList } from '../contract/index.ts';
 import { loadConfig } from '../config.ts';
 import { PostgresDatabase } from '../adapters/db/postgres.ts';
 import { SecretBox } from '../adapters/secret-box.ts';
 import { createSidecar } from '../main.ts';
 import { systemActor } from '../services/caller.ts';
 import type { TestUser } from '../testing/grafana-identity.ts';
+import { admin1, admin2, alice, seedProjects, victor, xAdmin } from '../testing/integration-fixture.ts';
 import { TEST_DIALECTS } from '../testing/test-database.ts';
 import {
   ORG_SECRETS,
@@ -20,12 +21,6 @@ import {
   type TestSidecar,
 } from '../testing/test-sidecar.ts';
 
-const admin1: TestUser = { orgId: 1, userId: 1, login: 'admin1', orgRole: 'Admin', teams: [] };
-const xAdmin: TestUser = { orgId: 1, userId: 5, login: 'xadmin', orgRole: 'Editor', teams: [] }; // admin of X (override)
-const alice: TestUser = { orgId: 1, userId: 10, login: 'alice', orgRole: 'Editor', teams: [100] }; // engineer of X
-const victor: TestUser = { orgId: 1, userId: 11, login: 'victor', orgRole: 'Viewer', teams: [100] }; // viewer of X
-const bob: TestUser = { orgId: 1, userId: 12, login: 'bob', orgRole: 'Editor', teams: [200] };
-const admin2: TestUser = { orgId: 2, userId: 1, login: 'admin2', orgRole: 'Admin', teams: [] };
 
 /** Every secret value this file sends; none may come back in a response or show up in a log line. */
 const S = {
@@ -143,25 +138,7 @@ describe.each(TEST_DIALECTS)('integrations on %s', (dialect) => {
     t.grafana.serviceAccounts.set(S.grafanaToken, 1);
     t.grafana.serviceAccounts.set(S.grafanaToken2, 1);
     t.grafana.serviceAccounts.set(S.org2Token, 2);
-    t.grafana.teams.set(1, [
-      {
-        id: 100,
-        name: 'Team 100',
-        members: [
-          { userId: alice.userId, login: 'alice', permission: 0 },
-          { userId: victor.userId, login: 'victor', permission: 0 },
-        ],
-      },
-      { id: 200, name: 'Team 200', members: [{ userId: bob.userId, login: 'bob', permission: 0 }] },
-    ]);
-    X = (await ok<ProjectList>(call(alice, '/api/v1/projects'))).items[0]!.id;
-    Y = (await ok<ProjectList>(call(bob, '/api/v1/projects'))).items[0]!.id;
-    await ok(
-      call(admin1, `/api/v1/projects/${X}/members/${xAdmin.userId}`, {
-        method: 'PUT',
-        body: { role: 'admin', login: 'xadmin' },
-      })
-    );
+    ({ X, Y } = await seedProjects(t));
   });
 
   afterAll(async () => {
