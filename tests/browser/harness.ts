@@ -30,6 +30,8 @@ import { PLUGIN_ID, defaultFixture, type GrafanaFixture } from '../grafana-host/
 import { startGrafanaHost, type GrafanaHost, type GrafanaHostOptions } from '../grafana-host/server.ts';
 
 export { PLUGIN_ID };
+/** The sidecar's API as the plugin reaches it: through Grafana's plugin proxy. */
+export const API = `/api/plugin-proxy/${PLUGIN_ID}/api/v1`;
 
 export const SCREENSHOT_DIR = join(REPO_ROOT, 'artifacts', 'screenshots');
 
@@ -117,7 +119,7 @@ export async function startStack(
       if (!admin || !token) {
         throw new Error(`the fixture has no Admin user or service-account token in org ${orgId}`);
       }
-      const response = await fetch(`${host.url}/api/plugin-proxy/${PLUGIN_ID}/api/v1/integrations`, {
+      const response = await fetch(`${host.url}${API}/integrations`, {
         method: 'POST',
         headers: { cookie: host.signIn(admin.login, orgId), 'content-type': 'application/json' },
         body: JSON.stringify({ type: 'grafana', scope: 'org', name: 'grafana', secrets: { token } }),

@@ -15,6 +15,7 @@ import type { IncidentDetail, IncidentPage, IngestResult, Project, ProjectList }
 import { alertmanagerPayload, type TestAlert } from '../../pkg/testing/alert-payloads.ts';
 import { testIds } from '../../src/components/testIds.ts';
 import {
+  API,
   fixtureWithEngineerAndViewer,
   launchBrowser,
   PLUGIN_ID,
@@ -23,8 +24,6 @@ import {
   type Session,
   type Stack,
 } from './harness.ts';
-
-const API = `/api/plugin-proxy/${PLUGIN_ID}/api/v1`;
 
 const PAGES = {
   app: `/a/${PLUGIN_ID}`,

@@ -20,6 +20,7 @@ import {
 } from '../../pkg/testing/prometheus.ts';
 import { testIds } from '../../src/components/testIds.ts';
 import {
+  API,
   fixtureWithEngineerAndViewer,
   launchBrowser,
   PLUGIN_ID,
@@ -29,7 +30,6 @@ import {
   type Stack,
 } from './harness.ts';
 
-const API = `/api/plugin-proxy/${PLUGIN_ID}/api/v1`;
 const PAGE = `/a/${PLUGIN_ID}/integrations`;
 const ids = testIds.integrations;
 

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Project, ProjectList, ProjectMember } from '../../pkg/contract/index.ts';
 import { testIds } from '../../src/components/testIds.ts';
 import {
+  API,
   fixtureWithEngineerAndViewer,
   launchBrowser,
   PLUGIN_ID,
@@ -21,8 +22,6 @@ import {
   type Session,
   type Stack,
 } from './harness.ts';
-
-const API = `/api/plugin-proxy/${PLUGIN_ID}/api/v1`;
 
 /** Polls up to 10 s (vitest's default is 1 s): pages load again after a switch, a save or a filter. */
 const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 10_000 });

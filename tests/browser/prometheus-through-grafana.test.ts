@@ -9,9 +9,8 @@ import type { IncidentDetail, IncidentPage, Integration, IntegrationTestResult, 
 import { waitFor } from '../../pkg/testing/processes.ts';
 import { startScrapedServices, type RunningExporter, type RunningPrometheus } from '../../pkg/testing/prometheus.ts';
 import { defaultFixture } from '../grafana-host/fixture.ts';
-import { PLUGIN_ID, startStack, type Stack } from './harness.ts';
+import { API, startStack, type Stack } from './harness.ts';
 
-const API = `/api/plugin-proxy/${PLUGIN_ID}/api/v1`;
 const INTERVAL_SECONDS = 3;
 const ERROR_RATIO_QUERY =
   'sum by (service) (rate(http_requests_total{code="500", {{filter}} }[30s])) / sum by (service) (rate(http_requests_total{ {{filter}} }[30s]))';

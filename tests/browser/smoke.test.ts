@@ -1,9 +1,18 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { testIds } from '../../src/components/testIds.ts';
-import { launchBrowser, ORG_SECRETS, PLUGIN_ID, startStack, withSession, type Session, type Stack } from './harness.ts';
+import {
+  API,
+  launchBrowser,
+  ORG_SECRETS,
+  PLUGIN_ID,
+  startStack,
+  withSession,
+  type Session,
+  type Stack,
+} from './harness.ts';
 
-const PROJECTS = `/api/plugin-proxy/${PLUGIN_ID}/api/v1/projects`;
+const PROJECTS = `${API}/projects`;
 
 describe('the app in the stand-in Grafana host, with the real sidecar', () => {
   let stack: Stack;
