@@ -1,8 +1,7 @@
-import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FixtureDatasource } from './fixture.ts';
 import { GRAFANA_VERSION } from './index-html.ts';
-import { joinUrlFragments, withoutHopByHop } from './plugin-proxy.ts';
+import { forwardUpstream, joinUrlFragments, withoutHopByHop } from './plugin-proxy.ts';
 
 /** Where Grafana serves the Prometheus logo; the host draws its own (Grafana's image is not on npm). */
 export const PROMETHEUS_LOGO_PATH = 'public/app/plugins/datasource/prometheus/img/prometheus_logo.svg';
@@ -168,44 +167,12 @@ export function proxyDatasourceRequest(
     delete headers[name];
   }
   headers['user-agent'] = `Grafana/${GRAFANA_VERSION}`;
-  const clientAddress = req.socket.remoteAddress ?? '';
-  const forwardedFor = headers['x-forwarded-for'];
-  headers['x-forwarded-for'] = forwardedFor ? `${String(forwardedFor)}, ${clientAddress}` : clientAddress;
-
-  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-  const upstream = send(
-    {
-      protocol: target.protocol,
-      hostname: target.hostname,
-      port: target.port,
-      method,
-      path: joinUrlFragments(target.pathname, proxyPath) + search,
-      headers: { ...headers, host: target.host },
-    },
-    (upstreamRes) => {
-      const responseHeaders = withoutHopByHop(upstreamRes.headers);
-      delete responseHeaders['set-cookie'];
-      responseHeaders['content-security-policy'] = 'sandbox';
-      res.writeHead(upstreamRes.statusCode ?? 502, responseHeaders);
-      res.flushHeaders();
-      res.socket?.setNoDelay(true);
-      upstreamRes.pipe(res);
-      upstreamRes.on('error', () => res.destroy());
-    }
-  );
-  upstream.on('error', () => {
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    // Grafana's reverse proxy answers a refused or failed upstream connection with a bare 502.
-    res.writeHead(502);
-    res.end();
+  forwardUpstream(req, res, target, {
+    method,
+    path: joinUrlFragments(target.pathname, proxyPath) + search,
+    headers,
+    flush: () => true,
+    // Grafana's data source proxy answers a refused or failed upstream connection with a bare 502.
+    failedStatus: () => 502,
   });
-  res.on('close', () => {
-    if (!res.writableFinished) {
-      upstream.destroy();
-    }
-  });
-  req.pipe(upstream);
 }

@@ -196,31 +196,61 @@ export function proxyPluginRequest(req: IncomingMessage, res: ServerResponse, ct
   for (const name of ['origin', 'referer', 'x-forwarded-host', 'x-forwarded-port', 'x-forwarded-proto']) {
     delete headers[name];
   }
-  const clientAddress = req.socket.remoteAddress ?? '';
-  const forwardedFor = headers['x-forwarded-for'];
-  headers['x-forwarded-for'] = forwardedFor ? `${String(forwardedFor)}, ${clientAddress}` : clientAddress;
   if (body !== undefined) {
     headers['content-length'] = String(Buffer.byteLength(body));
     delete headers['transfer-encoding'];
   }
+  forwardUpstream(req, res, target, {
+    method: req.method ?? 'GET',
+    path: joinUrlFragments(target.pathname, match.proxyPath) + ctx.search,
+    headers,
+    body,
+    // Server-sent events go out as they come; other answers as Go's reverse proxy buffers them.
+    flush: (upstreamRes) => String(upstreamRes.headers['content-type'] ?? '').startsWith('text/event-stream'),
+    failedStatus: (error) => (error.code === 'ETIMEDOUT' ? 504 : 502),
+  });
+}
 
-  const path = joinUrlFragments(target.pathname, match.proxyPath) + ctx.search;
+/**
+ * The upstream half of Grafana's reverse proxies (plugin routes and data sources): the client's address appended to
+ * X-Forwarded-For, the request sent to `target` (its body, or the client's request streamed), and the answer piped
+ * back without hop-by-hop headers or Set-Cookie and with `Content-Security-Policy: sandbox`. A failed connection is
+ * answered with a bare `failedStatus(error)`; when the client goes away (e.g. an EventSource closed), the upstream
+ * request stops too.
+ */
+export function forwardUpstream(
+  req: IncomingMessage,
+  res: ServerResponse,
+  target: URL,
+  options: {
+    method: string;
+    path: string;
+    headers: Record<string, string | string[]>;
+    body?: string;
+    flush: (upstreamRes: IncomingMessage) => boolean;
+    failedStatus: (error: NodeJS.ErrnoException) => number;
+  }
+): void {
+  const headers: Record<string, string | string[]> = { ...options.headers, host: target.host };
+  const clientAddress = req.socket.remoteAddress ?? '';
+  const forwardedFor = headers['x-forwarded-for'];
+  headers['x-forwarded-for'] = forwardedFor ? `${String(forwardedFor)}, ${clientAddress}` : clientAddress;
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   const upstream = send(
     {
       protocol: target.protocol,
       hostname: target.hostname,
       port: target.port,
-      method: req.method,
-      path,
-      headers: { ...headers, host: target.host },
+      method: options.method,
+      path: options.path,
+      headers,
     },
     (upstreamRes) => {
       const responseHeaders = withoutHopByHop(upstreamRes.headers);
       delete responseHeaders['set-cookie'];
       responseHeaders['content-security-policy'] = 'sandbox';
       res.writeHead(upstreamRes.statusCode ?? 502, responseHeaders);
-      if (String(upstreamRes.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+      if (options.flush(upstreamRes)) {
         res.flushHeaders();
         res.socket?.setNoDelay(true);
       }
@@ -233,18 +263,17 @@ export function proxyPluginRequest(req: IncomingMessage, res: ServerResponse, ct
       res.destroy();
       return;
     }
-    res.writeHead(error.code === 'ETIMEDOUT' ? 504 : 502);
+    res.writeHead(options.failedStatus(error));
     res.end();
   });
-  // The browser went away (e.g. an EventSource closed): stop the upstream request too.
   res.on('close', () => {
     if (!res.writableFinished) {
       upstream.destroy();
     }
   });
-  if (body !== undefined) {
+  if (options.body !== undefined) {
     req.resume();
-    upstream.end(body);
+    upstream.end(options.body);
   } else {
     req.pipe(upstream);
   }
