@@ -46,7 +46,9 @@ describe.each(TEST_DIALECTS)('Prometheus poller on %s', (dialect) => {
       PROMETHEUS_POLL_INTERVAL: String(INTERVAL_SECONDS),
       PROMETHEUS_ALLOWED_HOSTS: `127.0.0.1:${prometheus.port}`,
       PROMETHEUS_HISTORY_HOURS: '6',
-      PROMETHEUS_TIMEOUT_SECONDS: '2',
+      // The history read (7,200 points) must not time out on a loaded machine: the test counts it. Each tick's
+      // queries still end at the next tick.
+      PROMETHEUS_TIMEOUT_SECONDS: '10',
     });
     project = (await t.call(alice, '/api/v1/projects')).json<ProjectList>().items[0]!;
     const created = await t.call(admin, '/api/v1/integrations', {
