@@ -720,7 +720,7 @@ if (TEST_DIALECTS.includes('postgres')) {
           try {
             // The owner is confined by FORCE ROW LEVEL SECURITY too; migration 0002 gives it a maintenance policy.
             expect(await rotated.integrations.resealAll()).toBe(2);
-            const keyIds = await db.withTenant({ orgId: 1 }, async (tx) =>
+            const keyIds = await db.withTenant({ orgId: 1, projectId: null }, async (tx) =>
               (await tx.query<{ secret_key_id: string }>('SELECT secret_key_id FROM integrations')).rows.map(
                 (r) => r.secret_key_id
               )

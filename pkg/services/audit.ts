@@ -2,6 +2,7 @@ import { ChainVerifier, GENESIS_HASH, hashAuditEntry, type AuditEntry, type Stor
 import type { AuditLogEntry, AuditLogPage, AuditVerifyResult } from '../contract/index.ts';
 import type { Database, Queryable } from '../adapters/db/database.ts';
 import type { AuditActor } from './caller.ts';
+import type { TenantScope } from '../core/tenant-scope.ts';
 
 export interface AuditRecord {
   action: string;
@@ -14,13 +15,7 @@ export interface AuditRecord {
  * The chain condition: `IS NOT DISTINCT FROM` would read the same rows but keep PostgreSQL off the
  * (org_id, project_id, seq) index, so the org chain gets its own form.
  */
-const chainOf = (scope: AuditScope) => (scope.projectId === null ? 'project_id IS NULL AND $2::uuid IS NULL' : 'project_id = $2');
-
-/** A chain: one per project, and one per org (projectId null) for org-level actions. */
-export interface AuditScope {
-  orgId: number;
-  projectId: string | null;
-}
+const chainOf = (scope: TenantScope) => (scope.projectId === null ? 'project_id IS NULL AND $2::uuid IS NULL' : 'project_id = $2');
 
 interface AuditRow {
   id: number;
@@ -47,7 +42,7 @@ interface AuditRow {
  */
 export async function appendAudit(
   tx: Queryable,
-  scope: AuditScope,
+  scope: TenantScope,
   actor: AuditActor,
   record: AuditRecord,
   now: Date
@@ -123,7 +118,7 @@ export class AuditService {
   }
 
   /** Newest first, keyset-paginated on the chain position. */
-  async list(scope: AuditScope, filter: AuditFilter): Promise<AuditLogPage> {
+  async list(scope: TenantScope, filter: AuditFilter): Promise<AuditLogPage> {
     const where = ['org_id = $1', chainOf(scope)];
     const params: unknown[] = [scope.orgId, scope.projectId];
     const add = (clause: string, value: unknown) => {
@@ -167,7 +162,7 @@ export class AuditService {
   }
 
   /** Walks the whole chain in pages and reports the first broken link. */
-  async verify(scope: AuditScope, pageSize = 1000): Promise<AuditVerifyResult> {
+  async verify(scope: TenantScope, pageSize = 1000): Promise<AuditVerifyResult> {
     const verifier = new ChainVerifier();
     let after = 0;
     for (;;) {

@@ -89,7 +89,7 @@ export class IdentityService {
 
   /** Registers or replaces an org's secret (stored as its sha256). */
   async setOrgSecret(orgId: number, secret: string): Promise<void> {
-    await this.db.withTenant({ orgId }, (tx) =>
+    await this.db.withTenant({ orgId, projectId: null }, (tx) =>
       tx.query(
         `INSERT INTO organizations (id, secret_hash) VALUES ($1, $2)
          ON CONFLICT (id) DO UPDATE SET secret_hash = EXCLUDED.secret_hash, updated_at = now()`,
@@ -103,7 +103,7 @@ export class IdentityService {
     const now = this.clock().getTime();
     let cached = this.secretCache.get(orgId);
     if (!cached || cached.until < now) {
-      const row = await this.db.withTenant({ orgId }, async (tx) =>
+      const row = await this.db.withTenant({ orgId, projectId: null }, async (tx) =>
         (await tx.query<{ secret_hash: string | null }>('SELECT secret_hash FROM organizations WHERE id = $1', [orgId]))
           .rows[0]
       );

@@ -8,15 +8,11 @@ import { appendAudit, type AuditRecord } from './audit.ts';
 import { systemActor } from './caller.ts';
 import { LIVE_CHANNEL, livePayload, notifyLive } from './live-events.ts';
 import type { Metrics } from './metrics.ts';
+import type { TenantScope } from '../core/tenant-scope.ts';
 
 export interface IncidentCorrelationConfig extends CorrelationConfig {
   /** Resolve an incident by itself when all its signals have resolved. */
   autoResolve: boolean;
-}
-
-interface Scope {
-  orgId: number;
-  projectId: string;
 }
 
 export interface WorkingIncident extends CandidateIncident {
@@ -78,7 +74,7 @@ export class IncidentCorrelation {
    */
   async lookup(
     tx: Queryable,
-    scope: Scope,
+    scope: TenantScope<string>,
     signals: Array<{ hash: string; draft: SignalDraft }>,
     now: Date
   ): Promise<{ stored: Map<string, 'firing' | 'resolved'>; candidates: Candidates }> {
@@ -196,7 +192,7 @@ export class IncidentCorrelation {
   }
 
   /** Lowers firing counts for resolved signals and resolves incidents that have none left firing. */
-  async settle(tx: Queryable, scope: Scope, resolvedPerIncident: Map<string, number>, now: Date): Promise<void> {
+  async settle(tx: Queryable, scope: TenantScope<string>, resolvedPerIncident: Map<string, number>, now: Date): Promise<void> {
     if (resolvedPerIncident.size === 0) {
       return;
     }
@@ -235,7 +231,7 @@ export class IncidentCorrelation {
    * events (one statement, sent before anything is awaited, so it can travel with the caller's next statement), and
    * the audit entries of created and reopened incidents.
    */
-  async write(tx: Queryable, scope: Scope, assignment: Assignment, now: Date): Promise<void> {
+  async write(tx: Queryable, scope: TenantScope<string>, assignment: Assignment, now: Date): Promise<void> {
     const touched = assignment.touched;
     if (touched.length === 0) {
       return;
@@ -333,7 +329,7 @@ interface EventInput {
 }
 
 /** The timeline entries of a batch, in one statement. */
-async function recordEvents(tx: Queryable, scope: Scope, events: EventInput[], at: Date) {
+async function recordEvents(tx: Queryable, scope: TenantScope<string>, events: EventInput[], at: Date) {
   if (events.length === 0) {
     return;
   }

@@ -19,11 +19,7 @@ import type { AuditActor } from './caller.ts';
 import { AppError, badRequest, notFound } from './errors.ts';
 import { notifyLive } from './live-events.ts';
 import type { Metrics } from './metrics.ts';
-
-export interface ProjectScope {
-  orgId: number;
-  projectId: string;
-}
+import type { TenantScope } from '../core/tenant-scope.ts';
 
 interface IncidentRow {
   id: string;
@@ -75,7 +71,7 @@ export class IncidentsService {
   }
 
   /** Newest first; keyset pagination on (created_at, id). */
-  async list(scope: ProjectScope, filter: IncidentFilter): Promise<IncidentPage> {
+  async list(scope: TenantScope<string>, filter: IncidentFilter): Promise<IncidentPage> {
     const where = ['org_id = $1', 'project_id = $2'];
     const params: unknown[] = [scope.orgId, scope.projectId];
     const add = (clause: string, ...values: unknown[]) => {
@@ -125,7 +121,7 @@ export class IncidentsService {
     };
   }
 
-  async get(scope: ProjectScope, id: string): Promise<IncidentDetail> {
+  async get(scope: TenantScope<string>, id: string): Promise<IncidentDetail> {
     return this.db.withTenant(scope, async (tx) => {
       const incident = await load(tx, scope, id);
       const signals = (
@@ -147,7 +143,7 @@ export class IncidentsService {
     });
   }
 
-  async create(scope: ProjectScope, actor: AuditActor, input: CreateIncidentBody): Promise<Incident> {
+  async create(scope: TenantScope<string>, actor: AuditActor, input: CreateIncidentBody): Promise<Incident> {
     const body = createIncidentBody.parse(input);
     const now = this.clock();
     const id = randomUUID();
@@ -175,7 +171,7 @@ export class IncidentsService {
     return present(row);
   }
 
-  async update(scope: ProjectScope, actor: AuditActor, id: string, body: UpdateIncidentBody): Promise<Incident> {
+  async update(scope: TenantScope<string>, actor: AuditActor, id: string, body: UpdateIncidentBody): Promise<Incident> {
     const now = this.clock();
     return this.db.withTenant(scope, async (tx) => {
       const current = await load(tx, scope, id, true);
@@ -197,7 +193,7 @@ export class IncidentsService {
     });
   }
 
-  async transition(scope: ProjectScope, actor: AuditActor, id: string, body: TransitionBody): Promise<Incident> {
+  async transition(scope: TenantScope<string>, actor: AuditActor, id: string, body: TransitionBody): Promise<Incident> {
     const now = this.clock();
     return this.db.withTenant(scope, async (tx) => {
       const current = await load(tx, scope, id, true);
@@ -239,7 +235,7 @@ export class IncidentsService {
     });
   }
 
-  async comment(scope: ProjectScope, actor: AuditActor, id: string, body: CommentBody): Promise<IncidentEvent> {
+  async comment(scope: TenantScope<string>, actor: AuditActor, id: string, body: CommentBody): Promise<IncidentEvent> {
     const now = this.clock();
     return this.db.withTenant(scope, async (tx) => {
       await load(tx, scope, id);
@@ -280,7 +276,7 @@ interface EventRow {
   created_at: Date;
 }
 
-async function load(tx: Queryable, scope: ProjectScope, id: string, forUpdate = false): Promise<IncidentRow> {
+async function load(tx: Queryable, scope: TenantScope<string>, id: string, forUpdate = false): Promise<IncidentRow> {
   const row = (
     await tx.query<IncidentRow>(
       `SELECT ${COLUMNS} FROM incidents WHERE id = $1 AND org_id = $2 AND project_id = $3 ${forUpdate ? 'FOR UPDATE' : ''}`,
@@ -295,7 +291,7 @@ async function load(tx: Queryable, scope: ProjectScope, id: string, forUpdate = 
 
 async function recordChange(
   tx: Queryable,
-  scope: ProjectScope,
+  scope: TenantScope<string>,
   actor: AuditActor,
   incidentId: string,
   kind: string,

@@ -3,7 +3,8 @@ import type { CreateIngestTokenBody, CreatedIngestToken, IngestToken } from '../
 import { createIngestTokenBody } from '../contract/index.ts';
 import type { Database } from '../adapters/db/database.ts';
 import type { SecretBox } from '../adapters/secret-box.ts';
-import { appendAudit, type AuditScope } from './audit.ts';
+import { appendAudit } from './audit.ts';
+import type { TenantScope } from '../core/tenant-scope.ts';
 import type { AuditActor } from './caller.ts';
 import { notFound } from './errors.ts';
 
@@ -49,7 +50,7 @@ export class IngestTokensService {
     this.cacheMs = config.cacheMs;
   }
 
-  async list(scope: AuditScope): Promise<IngestToken[]> {
+  async list(scope: TenantScope): Promise<IngestToken[]> {
     const rows = await this.db.withTenant(scope, async (tx) =>
       (
         await tx.query<TokenRow>(
@@ -61,7 +62,7 @@ export class IngestTokensService {
     return rows.map(present);
   }
 
-  async create(scope: AuditScope & { projectId: string }, actor: AuditActor, input: CreateIngestTokenBody): Promise<CreatedIngestToken> {
+  async create(scope: TenantScope & { projectId: string }, actor: AuditActor, input: CreateIngestTokenBody): Promise<CreatedIngestToken> {
     const body = createIngestTokenBody.parse(input);
     const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
     const id = randomUUID();
@@ -106,7 +107,7 @@ export class IngestTokensService {
     return { ...present(row), token };
   }
 
-  async revoke(scope: AuditScope, actor: AuditActor, id: string): Promise<void> {
+  async revoke(scope: TenantScope, actor: AuditActor, id: string): Promise<void> {
     await this.db.withTenant(scope, async (tx) => {
       const updated = await tx.query<{ token_hash: string }>(
         `UPDATE ingest_tokens SET revoked_at = now() WHERE id = $1 AND org_id = $2 AND project_id = $3 AND revoked_at IS NULL

@@ -11,7 +11,8 @@ import {
 import type { Database, Queryable } from '../adapters/db/database.ts';
 import type { SecretBox } from '../adapters/secret-box.ts';
 import { isHostAllowed, PrometheusConfigError, prometheusTarget, type PrometheusTarget } from '../adapters/prometheus/client.ts';
-import { appendAudit, type AuditScope } from './audit.ts';
+import { appendAudit } from './audit.ts';
+import type { TenantScope } from '../core/tenant-scope.ts';
 import type { AuditActor } from './caller.ts';
 import { AppError, badRequest, conflict, notFound } from './errors.ts';
 
@@ -73,11 +74,11 @@ export class IntegrationsService {
     return rows.map(present);
   }
 
-  async get(scope: AuditScope, id: string): Promise<Integration> {
+  async get(scope: TenantScope, id: string): Promise<Integration> {
     return present(await this.db.withTenant(scope, (tx) => this.load(tx, scope, id)));
   }
 
-  async create(scope: AuditScope, actor: AuditActor, input: z.input<typeof createIntegrationBody>): Promise<Integration> {
+  async create(scope: TenantScope, actor: AuditActor, input: z.input<typeof createIntegrationBody>): Promise<Integration> {
     const body = createIntegrationBody.parse(input);
     const config = parseConfig(body.type, body.config);
     this.checkPrometheusHost(body.type, config);
@@ -110,7 +111,7 @@ export class IntegrationsService {
     });
   }
 
-  async update(scope: AuditScope, actor: AuditActor, id: string, body: UpdateIntegrationBody): Promise<Integration> {
+  async update(scope: TenantScope, actor: AuditActor, id: string, body: UpdateIntegrationBody): Promise<Integration> {
     return this.db.withTenant(scope, async (tx) => {
       const current = await this.load(tx, scope, id, true);
       const config = body.config === undefined ? current.config : parseConfig(current.type, body.config);
@@ -162,7 +163,7 @@ export class IntegrationsService {
     });
   }
 
-  async remove(scope: AuditScope, actor: AuditActor, id: string): Promise<void> {
+  async remove(scope: TenantScope, actor: AuditActor, id: string): Promise<void> {
     await this.db.withTenant(scope, async (tx) => {
       const current = await this.load(tx, scope, id, true);
       await tx.query('DELETE FROM integrations WHERE id = $1 AND org_id = $2', [id, scope.orgId]);
@@ -230,7 +231,7 @@ export class IntegrationsService {
    * One Prometheus integration of the scope as a target. 400 when the integration is of another type; a
    * PrometheusConfigError when it cannot be reached as configured (e.g. Grafana mode without a Grafana token).
    */
-  async prometheusTargetFor(scope: AuditScope, id: string): Promise<PrometheusTarget> {
+  async prometheusTargetFor(scope: TenantScope, id: string): Promise<PrometheusTarget> {
     const row = await this.db.withTenant(scope, (tx) => this.load(tx, scope, id));
     if (row.type !== 'prometheus') {
       throw badRequest(`integration "${row.name}" is a ${row.type} integration; only prometheus integrations can be tested`);
@@ -286,7 +287,7 @@ export class IntegrationsService {
     });
   }
 
-  private async load(tx: Queryable, scope: AuditScope, id: string, forUpdate = false): Promise<IntegrationRow> {
+  private async load(tx: Queryable, scope: TenantScope, id: string, forUpdate = false): Promise<IntegrationRow> {
     const row = (
       await tx.query<IntegrationRow>(
         `SELECT ${COLUMNS} FROM integrations

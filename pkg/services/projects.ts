@@ -52,7 +52,7 @@ export class ProjectsService {
 
   async listForCaller(caller: Caller): Promise<Project[]> {
     const teamIds = await this.teams.teamIdsOf(caller);
-    const known = await this.db.withTenant({ orgId: caller.orgId }, async (tx) =>
+    const known = await this.db.withTenant({ orgId: caller.orgId, projectId: null }, async (tx) =>
       new Set(
         (await tx.query<{ team_id: number }>('SELECT team_id::int8 AS team_id FROM projects WHERE org_id = $1', [caller.orgId]))
           .rows.map((r) => r.team_id)
@@ -66,7 +66,7 @@ export class ProjectsService {
         newTeams.push({ teamId, name: team?.name ?? `Team ${teamId}` });
       }
     }
-    const { rows, overrides } = await this.db.withTenant({ orgId: caller.orgId }, async (tx) => {
+    const { rows, overrides } = await this.db.withTenant({ orgId: caller.orgId, projectId: null }, async (tx) => {
       for (const { teamId, name } of newTeams) {
         await this.insertProject(tx, caller, teamId, name, '', true);
       }
@@ -145,7 +145,7 @@ export class ProjectsService {
       }
     }
     const name = body.name ?? team?.name ?? `Team ${body.teamId}`;
-    const row = await this.db.withTenant({ orgId: caller.orgId }, async (tx) => {
+    const row = await this.db.withTenant({ orgId: caller.orgId, projectId: null }, async (tx) => {
       const created = await this.insertProject(tx, caller, body.teamId, name, body.description ?? '', false);
       if (!created) {
         throw conflict(`team ${body.teamId} is already a project`);

@@ -7,6 +7,7 @@ import type { Database } from '../adapters/db/database.ts';
 import { appendAudit } from './audit.ts';
 import type { AuditActor } from './caller.ts';
 import { badRequest } from './errors.ts';
+import type { TenantScope } from '../core/tenant-scope.ts';
 
 export class TemplatesFileError extends Error {}
 
@@ -37,11 +38,6 @@ export function parseTemplatesYaml(text: string, origin: string): QueryTemplate[
   return parsed.data.templates;
 }
 
-interface Scope {
-  orgId: number;
-  projectId: string;
-}
-
 /**
  * The PromQL templates of each project: its own when it has saved some, otherwise the defaults from
  * PROMETHEUS_DEFAULT_QUERIES. Changes are audited.
@@ -59,7 +55,7 @@ export class QueryTemplatesService {
     this.baseIntervalMs = config.baseIntervalMs;
   }
 
-  async get(scope: Scope): Promise<QueryTemplateList> {
+  async get(scope: TenantScope<string>): Promise<QueryTemplateList> {
     const own = await this.db.withTenant(scope, async (tx) =>
       (await tx.query<{ templates: unknown }>('SELECT templates FROM query_templates WHERE project_id = $1', [scope.projectId])).rows[0]
     );
@@ -67,11 +63,11 @@ export class QueryTemplatesService {
   }
 
   /** The templates to poll for a project (its own or the defaults). */
-  async effective(scope: Scope): Promise<QueryTemplate[]> {
+  async effective(scope: TenantScope<string>): Promise<QueryTemplate[]> {
     return (await this.get(scope)).templates;
   }
 
-  async replace(scope: Scope, actor: AuditActor, input: unknown): Promise<QueryTemplateList> {
+  async replace(scope: TenantScope<string>, actor: AuditActor, input: unknown): Promise<QueryTemplateList> {
     const parsed = queryTemplatesBody.safeParse(input);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
@@ -102,7 +98,7 @@ export class QueryTemplatesService {
   }
 
   /** Back to the defaults. */
-  async reset(scope: Scope, actor: AuditActor): Promise<QueryTemplateList> {
+  async reset(scope: TenantScope<string>, actor: AuditActor): Promise<QueryTemplateList> {
     await this.db.withTenant(scope, async (tx) => {
       const removed = await tx.query('DELETE FROM query_templates WHERE project_id = $1', [scope.projectId]);
       if (removed.rowCount > 0) {

@@ -75,7 +75,7 @@ describe.each(TEST_DIALECTS)('database on %s', (dialect) => {
       expect(table.owner).not.toBe(APP_ROLE);
     }
     const current = await db.withTenant(
-      { orgId: 1 },
+      { orgId: 1, projectId: null },
       async (tx) => (await tx.query<{ user: string }>('SELECT current_user AS user')).rows[0]!.user
     );
     expect(current).toBe(APP_ROLE);
@@ -94,7 +94,7 @@ describe.each(TEST_DIALECTS)('database on %s', (dialect) => {
   });
 
   it('confines reads and writes to the org, and project rows to the project', async () => {
-    const orgOne = await db.withTenant({ orgId: 1 }, async (tx) =>
+    const orgOne = await db.withTenant({ orgId: 1, projectId: null }, async (tx) =>
       (await tx.query<{ name: string }>('SELECT name FROM projects ORDER BY name')).rows.map((r) => r.name)
     );
     expect(orgOne).toEqual(['A', 'B']);
@@ -103,12 +103,12 @@ describe.each(TEST_DIALECTS)('database on %s', (dialect) => {
     );
     expect(membersOfA).toEqual([projectA]);
     await expect(
-      db.withTenant({ orgId: 1 }, (tx) =>
+      db.withTenant({ orgId: 1, projectId: null }, (tx) =>
         tx.query(`INSERT INTO projects (org_id, team_id, name, slug) VALUES (2, 99, 'x', 'x')`)
       )
     ).rejects.toThrow(/row-level security/);
     const updated = await db.withTenant(
-      { orgId: 2 },
+      { orgId: 2, projectId: null },
       async (tx) => (await tx.query(`UPDATE projects SET name = 'hijacked' WHERE id = $1`, [projectA])).rowCount
     );
     expect(updated).toBe(0);
@@ -117,12 +117,12 @@ describe.each(TEST_DIALECTS)('database on %s', (dialect) => {
   it('runs prepared statements like plain ones, many times, with nulls, arrays and errors', async () => {
     const sql = `SELECT p.slug, $2::text AS label, cardinality($3::uuid[]) AS keys FROM projects p
                   WHERE p.org_id = $1 ORDER BY p.slug`;
-    const plain = await db.withTenant({ orgId: 1 }, (tx) => tx.query(sql, [1, null, []]));
+    const plain = await db.withTenant({ orgId: 1, projectId: null }, (tx) => tx.query(sql, [1, null, []]));
     // Past the point (5 runs) where PostgreSQL may switch a prepared statement to a generic plan, and in transactions
     // of other tenants: the statement is prepared once per connection, its rows are those of the tenant at hand.
     for (let i = 0; i < 8; i++) {
       const org = i % 2 === 0 ? 1 : 2;
-      const prepared = await db.withTenant({ orgId: org }, (tx) =>
+      const prepared = await db.withTenant({ orgId: org, projectId: null }, (tx) =>
         tx.query(sql, [org, i === 0 ? null : `run ${i}`, [projectA, projectA]], { prepare: true })
       );
       expect(prepared.rows).toEqual(
@@ -203,7 +203,7 @@ describe.runIf(TEST_DIALECTS.includes('postgres'))('transactions on postgres', (
     let entered!: () => void;
     const holding = new Promise<void>((resolve) => (entered = resolve));
     const first = db.withTenant(
-      { orgId: 1 },
+      { orgId: 1, projectId: null },
       async () => {
         order.push('first in');
         entered();
@@ -214,14 +214,14 @@ describe.runIf(TEST_DIALECTS.includes('postgres'))('transactions on postgres', (
     );
     await holding;
     const second = db.withTenant(
-      { orgId: 1 },
+      { orgId: 1, projectId: null },
       async () => {
         order.push('second in');
       },
       { lock: 'same' }
     );
     const other = db.withTenant(
-      { orgId: 1 },
+      { orgId: 1, projectId: null },
       async () => {
         order.push('other in');
       },

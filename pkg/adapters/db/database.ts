@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { TenantScope } from '../../core/tenant-scope.ts';
 
 /** The one database port: PGlite (embedded) and PostgreSQL implement it. */
 export interface QueryResult<T> {
@@ -22,12 +23,6 @@ export interface Queryable {
   exec(sql: string): Promise<void>;
 }
 
-/** Who the rows belong to. No org = no rows; no project = only org-level rows of project tables. */
-export interface TenantContext {
-  orgId: number;
-  projectId?: string | null;
-}
-
 export type Dialect = 'pglite' | 'postgres';
 
 export interface TransactionOptions {
@@ -42,9 +37,10 @@ export interface Database {
   readonly dialect: Dialect;
   /**
    * Runs `fn` in one transaction as the unprivileged application role, with the tenant context set for
-   * row-level security. Every request-driven query goes through here.
+   * row-level security. Every request-driven query goes through here. The rows seen are the scope's: no project
+   * means only org-level rows of project tables.
    */
-  withTenant<T>(tenant: TenantContext, fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  withTenant<T>(tenant: TenantScope, fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * Runs `fn` in one transaction as the application role with no tenant context: it sees no tenant rows, and
    * reaches across tenants only through the narrow SECURITY DEFINER functions of the schema (e.g. resolving an
@@ -73,7 +69,7 @@ export const APP_ROLE = 'sre_copilot_app';
  * which send it in one round trip; if BEGIN fails nothing after it runs. The org id is checked to be an integer; the
  * project id (a UUID) and the lock key are quoted as literals.
  */
-export function beginAs(tenant: TenantContext | null, lockKey?: string): string {
+export function beginAs(tenant: TenantScope | null, lockKey?: string): string {
   if (tenant) {
     checkTenant(tenant);
   }
@@ -95,7 +91,7 @@ export function beginAs(tenant: TenantContext | null, lockKey?: string): string 
 
 /** Switches the tenant within a transaction already in the application role, and takes a transaction-scoped
  * advisory lock on `lockKey`, in one statement. */
-export async function enterTenantLocked(tx: Queryable, tenant: TenantContext, lockKey: string): Promise<void> {
+export async function enterTenantLocked(tx: Queryable, tenant: TenantScope, lockKey: string): Promise<void> {
   checkTenant(tenant);
   await tx.query(
     `SELECT set_config('app.org_id', $1, true), set_config('app.project_id', $2, true), pg_advisory_xact_lock(hashtextextended($3, 0))`,
@@ -104,7 +100,7 @@ export async function enterTenantLocked(tx: Queryable, tenant: TenantContext, lo
   );
 }
 
-function checkTenant(tenant: TenantContext): void {
+function checkTenant(tenant: TenantScope): void {
   if (!Number.isSafeInteger(tenant.orgId) || tenant.orgId < 1) {
     throw new Error(`invalid tenant org id ${String(tenant.orgId)}`);
   }

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { lockDataDir } from './lock-file.ts';
-import { beginAs, checkChannel, statementName, type Database, type QueryOptions, type Queryable, type QueryResult, type TenantContext, type TransactionOptions } from './database.ts';
+import { beginAs, checkChannel, statementName, type Database, type QueryOptions, type Queryable, type QueryResult, type TransactionOptions } from './database.ts';
+import type { TenantScope } from '../../core/tenant-scope.ts';
 
 export interface PgliteOptions {
   /** Directory of the database files; undefined = in memory (tests). */
@@ -154,7 +155,7 @@ export class PgliteDatabase implements Database {
     }
   }
 
-  async withTenant<T>(tenant: TenantContext, fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T> {
+  async withTenant<T>(tenant: TenantScope, fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T> {
     return this.transaction(fn, beginAs(tenant, options?.lock));
   }
 

@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { beginAs, checkChannel, statementName, type Database, type Queryable, type QueryOptions, type QueryResult, type TenantContext, type TransactionOptions } from './database.ts';
+import { beginAs, checkChannel, statementName, type Database, type Queryable, type QueryOptions, type QueryResult, type TransactionOptions } from './database.ts';
+import type { TenantScope } from '../../core/tenant-scope.ts';
 
 // int8 (counts, sequences) as JavaScript numbers: every int8 here stays far below 2^53.
 pg.types.setTypeParser(20, (value) => Number(value));
@@ -17,7 +18,7 @@ export class PostgresDatabase implements Database {
     this.pool.on('error', () => undefined);
   }
 
-  async withTenant<T>(tenant: TenantContext, fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T> {
+  async withTenant<T>(tenant: TenantScope, fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T> {
     return this.transaction(fn, beginAs(tenant, options?.lock));
   }
 

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { PROJECT_HEADER } from '../../contract/index.ts';
 import type { ProjectRole } from '../../core/project-role.ts';
-import type { AuditScope } from '../../services/audit.ts';
+import type { TenantScope } from '../../core/tenant-scope.ts';
 import { badRequest, forbidden } from '../../services/errors.ts';
 import type { ProjectsService } from '../../services/projects.ts';
 import { header } from '../request-headers.ts';
@@ -19,7 +19,7 @@ export async function resolveScope(
   projects: ProjectsService,
   scope: 'project' | 'org',
   required: ProjectRole
-): Promise<AuditScope> {
+): Promise<TenantScope> {
   const caller = request.caller;
   if (scope === 'org') {
     if (caller.orgRole !== 'Admin') {
