@@ -1,56 +1,24 @@
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { z } from 'zod';
-import { integrationConfigSchemas, type IntegrationTestResult } from '../../contract/index.ts';
+import type { IntegrationTestResult } from '../../contract/index.ts';
+import { HostAllowList, checkOutboundUrl } from '../outbound/allow-list.ts';
+import { HttpTransport, type TransportResponse } from '../outbound/transport.ts';
+import { PrometheusError, fromTransportError, operatorMessage } from './errors.ts';
+import {
+  instantSamples,
+  parseBuildInfo,
+  parseQueryData,
+  rangeSeries,
+  readEnvelope,
+  type QueryData,
+  type RangeSeries,
+  type Sample,
+} from './response.ts';
+import type { PrometheusTarget } from './target.ts';
 
-/** One Prometheus HTTP API: directly, or one data source behind Grafana's datasource proxy. */
-export interface PrometheusTarget {
-  id: string;
-  name: string;
-  /** Ends with '/': `http://prom:9090/` or `<grafana>/api/datasources/proxy/uid/<uid>/`. */
-  baseUrl: string;
-  /** Authentication headers; never logged, never part of an error. */
-  headers: Record<string, string>;
-}
-
-export interface Sample {
-  labels: Record<string, string>;
-  /** NaN and ±Inf as Prometheus wrote them. */
-  value: number;
-}
-
-export interface RangeSeries {
-  labels: Record<string, string>;
-  /** [unix ms, value] */
-  points: Array<[number, number]>;
-}
-
-export type PrometheusErrorKind =
-  'not_allowed' | 'redirect' | 'timeout' | 'network' | 'http' | 'bad_response' | 'query';
-
-/** A failed call to Prometheus, in words an operator can act on. Never carries credentials. */
-export class PrometheusError extends Error {
-  readonly kind: PrometheusErrorKind;
-  readonly status?: number;
-
-  constructor(kind: PrometheusErrorKind, message: string, options?: { status?: number; cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'PrometheusError';
-    this.kind = kind;
-    if (options?.status !== undefined) {
-      this.status = options.status;
-    }
-  }
-}
-
-/** An integration that cannot become a target as configured (e.g. Grafana mode without a Grafana token). */
-export class PrometheusConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PrometheusConfigError';
-  }
-}
+export { isHostAllowed } from '../outbound/allow-list.ts';
+export { PrometheusConfigError, PrometheusError, type PrometheusErrorKind } from './errors.ts';
+export type { RangeSeries, Sample } from './response.ts';
+export { prometheusTarget, type PrometheusTarget } from './target.ts';
 
 export interface PrometheusClientOptions {
   /** `host` or `host:port`, lower-case; nothing else is ever contacted. */
@@ -69,32 +37,6 @@ export interface PrometheusClientOptions {
 
 const MAX_BACKOFF_MS = 10_000;
 
-// Prometheus' API envelope (https://prometheus.io/docs/prometheus/latest/querying/api/#format-overview).
-const labelsSchema = z.record(z.string(), z.string());
-const sampleValue = z.tuple([z.number(), z.string()]);
-const envelope = z.object({
-  status: z.enum(['success', 'error']),
-  data: z.unknown().optional(),
-  errorType: z.string().optional(),
-  error: z.string().optional(),
-});
-const queryData = z.discriminatedUnion('resultType', [
-  z.object({
-    resultType: z.literal('vector'),
-    // Native histogram samples carry `histogram` instead of `value`; they have no single number and are skipped.
-    result: z.array(z.object({ metric: labelsSchema, value: sampleValue.optional() })),
-  }),
-  z.object({
-    resultType: z.literal('matrix'),
-    result: z.array(z.object({ metric: labelsSchema, values: z.array(sampleValue).optional() })),
-  }),
-  z.object({ resultType: z.literal('scalar'), result: sampleValue }),
-  z.object({ resultType: z.literal('string'), result: sampleValue }),
-]);
-const buildInfoData = z.object({ version: z.string().optional() });
-
-type QueryData = z.infer<typeof queryData>;
-
 interface CallOptions {
   signal?: AbortSignal;
   retries?: number;
@@ -105,19 +47,17 @@ interface CallOptions {
  * number of requests in flight per target, retries with backoff for what may pass, every answer parsed.
  */
 export class PrometheusClient {
-  private readonly allowed: Set<string>;
+  private readonly allowed: HostAllowList;
   private readonly timeoutMs: number;
   private readonly maxInFlight: number;
   private readonly retries: number;
   private readonly retryBaseMs: number;
   private readonly maxBytes: number;
   private readonly limits = new Map<string, LimitFunction>();
-  // Kept-alive connections; idle ones close after 30 s and never keep the process alive.
-  private readonly httpAgent = new HttpAgent({ keepAlive: true, maxFreeSockets: 64, timeout: 30_000 });
-  private readonly httpsAgent = new HttpsAgent({ keepAlive: true, maxFreeSockets: 64, timeout: 30_000 });
+  private readonly transport = new HttpTransport();
 
   constructor(options: PrometheusClientOptions) {
-    this.allowed = new Set(options.allowedHosts.map(normaliseHostEntry));
+    this.allowed = new HostAllowList(options.allowedHosts);
     this.timeoutMs = options.timeoutMs;
     this.maxInFlight = Math.max(1, options.maxInFlightPerTarget);
     this.retries = Math.max(0, options.retries ?? 2);
@@ -128,27 +68,7 @@ export class PrometheusClient {
   /** `POST api/v1/query` at `atMs`; a scalar result is one sample without labels. */
   async queryInstant(target: PrometheusTarget, expr: string, atMs: number, signal?: AbortSignal): Promise<Sample[]> {
     const form = new URLSearchParams({ query: expr, time: seconds(atMs) });
-    const data = await this.query(target, 'api/v1/query', form, { signal });
-    switch (data.resultType) {
-      case 'vector': {
-        const samples: Sample[] = [];
-        for (const item of data.result) {
-          if (item.value) {
-            samples.push({ labels: item.metric, value: parseValue(target, item.value[1]) });
-          }
-        }
-        return samples;
-      }
-      case 'scalar':
-        return [{ labels: {}, value: parseValue(target, data.result[1]) }];
-      case 'matrix':
-        throw new PrometheusError(
-          'query',
-          `${describe(target)}: the query returns a range vector; use an instant vector (e.g. wrap it in rate())`
-        );
-      case 'string':
-        throw new PrometheusError('query', `${describe(target)}: the query returns a string, not numbers`);
-    }
+    return instantSamples(target, await this.query(target, 'api/v1/query', form, { signal }));
   }
 
   /** `POST api/v1/query_range` from `startMs` to `endMs` every `stepMs`. */
@@ -166,14 +86,7 @@ export class PrometheusClient {
       end: seconds(endMs),
       step: seconds(stepMs),
     });
-    const data = await this.query(target, 'api/v1/query_range', form, { signal });
-    if (data.resultType !== 'matrix') {
-      throw new PrometheusError('bad_response', `${describe(target)} answered a range query with a ${data.resultType}`);
-    }
-    return data.result.map((item) => ({
-      labels: item.metric,
-      points: (item.values ?? []).map(([t, v]): [number, number] => [Math.round(t * 1000), parseValue(target, v)]),
-    }));
+    return rangeSeries(target, await this.query(target, 'api/v1/query_range', form, { signal }));
   }
 
   /** `GET api/v1/status/buildinfo`. */
@@ -220,8 +133,7 @@ export class PrometheusClient {
 
   /** Closes the kept-alive connections (requests in flight are cut off). */
   close(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    this.transport.close();
   }
 
   /** Requests in flight now to that base URL. */
@@ -230,12 +142,7 @@ export class PrometheusClient {
   }
 
   private async buildInfoWith(target: PrometheusTarget, options: CallOptions): Promise<{ version: string | null }> {
-    const data = await this.call(target, 'api/v1/status/buildinfo', null, options);
-    const parsed = buildInfoData.safeParse(data);
-    if (!parsed.success) {
-      throw new PrometheusError('bad_response', `${describe(target)} answered buildinfo with an unexpected shape`);
-    }
-    return { version: parsed.data.version ?? null };
+    return parseBuildInfo(target, await this.call(target, 'api/v1/status/buildinfo', null, options));
   }
 
   private async query(
@@ -244,12 +151,7 @@ export class PrometheusClient {
     form: URLSearchParams,
     options: CallOptions
   ): Promise<QueryData> {
-    const data = await this.call(target, path, form, options);
-    const parsed = queryData.safeParse(data);
-    if (!parsed.success) {
-      throw new PrometheusError('bad_response', `${describe(target)} answered a query with an unexpected shape`);
-    }
-    return parsed.data;
+    return parseQueryData(target, await this.call(target, path, form, options));
   }
 
   /** One API call with retries; returns the envelope's `data`. */
@@ -277,166 +179,57 @@ export class PrometheusClient {
     }
   }
 
+  /** One HTTP exchange (never follows a redirect, bounded in time and size) and its envelope's `data`. */
   private async attempt(
     target: PrometheusTarget,
     url: URL,
     form: URLSearchParams | null,
     signal?: AbortSignal
   ): Promise<unknown> {
-    signal?.throwIfAborted();
     const body = form?.toString();
     const headers: Record<string, string> = { ...target.headers, accept: 'application/json' };
     if (body !== undefined) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
-      headers['content-length'] = String(Buffer.byteLength(body));
     }
-    let answer = await this.send(target, url, headers, body, signal);
-    if ('staleSocket' in answer) {
-      // A kept-alive connection the server had closed meanwhile: once more on a fresh one, not counted as a retry.
-      answer = await this.send(target, url, headers, body, signal);
-    }
-    if ('staleSocket' in answer) {
-      throw answer.error;
-    }
-    return interpret(target, answer.status, answer.text);
-  }
-
-  /**
-   * One HTTP exchange over node:http(s) with keep-alive (a third of fetch's CPU per query, measured by
-   * bench/poll.ts). Never follows a redirect; a timeout covers the whole exchange; the body is bounded.
-   */
-  private send(
-    target: PrometheusTarget,
-    url: URL,
-    headers: Record<string, string>,
-    body: string | undefined,
-    signal: AbortSignal | undefined
-  ): Promise<{ status: number; text: string } | { staleSocket: true; error: PrometheusError }> {
-    const https = url.protocol === 'https:';
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const finish = (
-        error: unknown,
-        value?: { status: number; text: string } | { staleSocket: true; error: PrometheusError }
-      ) => {
-        if (settled) {
-          return;
-        }
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        if (error === undefined) {
-          resolve(value!);
-        } else {
-          reject(error);
-        }
-      };
-      const request = (https ? httpsRequest : httpRequest)(url, {
+    let answer: TransportResponse;
+    try {
+      answer = await this.transport.send({
+        url,
         method: body === undefined ? 'GET' : 'POST',
         headers,
-        agent: https ? this.httpsAgent : this.httpAgent,
+        body,
+        timeoutMs: this.timeoutMs,
+        maxResponseBytes: this.maxBytes,
+        signal,
       });
-      const timer = setTimeout(() => {
-        finish(
-          new PrometheusError('timeout', `${describe(target)} did not answer within ${formatSeconds(this.timeoutMs)}`)
-        );
-        request.destroy();
-      }, this.timeoutMs);
-      const onAbort = () => {
-        finish(signal!.reason);
-        request.destroy();
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      request.on('error', (error) => {
-        const network = new PrometheusError(
-          'network',
-          `${describe(target)} cannot be reached: ${networkReason(error)}`,
-          { cause: error }
-        );
-        if (request.reusedSocket && (error as { code?: string }).code === 'ECONNRESET') {
-          finish(undefined, { staleSocket: true, error: network });
-        } else {
-          finish(network);
-        }
-      });
-      request.on('response', (response) => {
-        const status = response.statusCode ?? 0;
-        if (status >= 300 && status < 400) {
-          const location = response.headers.location;
-          response.destroy();
-          finish(
-            new PrometheusError(
-              'redirect',
-              `${describe(target)} answered with a redirect (${status}${location ? ` to ${withoutQuery(location)}` : ''}); ` +
-                'redirects are not followed: configure the final URL',
-              { status }
-            )
-          );
-          return;
-        }
-        const tooLarge = () =>
-          new PrometheusError(
-            'bad_response',
-            `${describe(target)} answered with more than ${formatBytes(this.maxBytes)}; narrow the query`,
-            {
-              status,
-            }
-          );
-        if (Number(response.headers['content-length']) > this.maxBytes) {
-          response.destroy();
-          finish(tooLarge());
-          return;
-        }
-        const chunks: Buffer[] = [];
-        let total = 0;
-        response.on('data', (chunk: Buffer) => {
-          total += chunk.length;
-          if (total > this.maxBytes) {
-            response.destroy();
-            finish(tooLarge());
-            return;
-          }
-          chunks.push(chunk);
-        });
-        response.on('end', () => finish(undefined, { status, text: Buffer.concat(chunks, total).toString('utf8') }));
-        response.on('error', (error) =>
-          finish(
-            new PrometheusError('network', `${describe(target)} broke off its answer: ${networkReason(error)}`, {
-              cause: error,
-            })
-          )
-        );
-        response.on('close', () => {
-          if (!response.complete) {
-            finish(new PrometheusError('network', `${describe(target)} broke off its answer`));
-          }
-        });
-      });
-      request.end(body);
-    });
+    } catch (error) {
+      throw fromTransportError(target, error);
+    }
+    return readEnvelope(target, answer.status, answer.text);
   }
 
   private checkUrl(target: PrometheusTarget, path: string): URL {
-    let url: URL;
-    try {
-      url = new URL(path, target.baseUrl);
-    } catch (error) {
-      throw new PrometheusError('not_allowed', `Prometheus "${target.name}" has no valid URL`, { cause: error });
+    const checked = checkOutboundUrl(path, target.baseUrl, this.allowed);
+    if ('url' in checked) {
+      return checked.url;
     }
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password) {
-      throw new PrometheusError(
-        'not_allowed',
-        `Prometheus "${target.name}": only http(s) URLs without credentials in them are used`
-      );
+    switch (checked.refused) {
+      case 'invalid':
+        throw new PrometheusError('not_allowed', `Prometheus "${target.name}" has no valid URL`, {
+          cause: checked.cause,
+        });
+      case 'scheme':
+        throw new PrometheusError(
+          'not_allowed',
+          `Prometheus "${target.name}": only http(s) URLs without credentials in them are used`
+        );
+      case 'host':
+        throw new PrometheusError(
+          'not_allowed',
+          `Prometheus "${target.name}": the host ${checked.host} is not allowed; an operator must add it to ` +
+            'PROMETHEUS_ALLOWED_HOSTS (or use the Grafana of GRAFANA_URL)'
+        );
     }
-    if (!hostAllowed(url, this.allowed)) {
-      throw new PrometheusError(
-        'not_allowed',
-        `Prometheus "${target.name}": the host ${hostKeys(url).at(-1)} is not allowed; an operator must add it to ` +
-          'PROMETHEUS_ALLOWED_HOSTS (or use the Grafana of GRAFANA_URL)'
-      );
-    }
-    return url;
   }
 
   private limitOf(baseUrl: string): LimitFunction {
@@ -449,74 +242,6 @@ export class PrometheusClient {
   }
 }
 
-/** Turns a Prometheus integration (config + opened secrets) into a target. */
-export function prometheusTarget(
-  integration: { id: string; name: string; config: Record<string, unknown> },
-  secrets: Record<string, string>,
-  grafana: { url: string; token: string } | null
-): PrometheusTarget {
-  const parsed = integrationConfigSchemas.prometheus.safeParse(integration.config);
-  if (!parsed.success) {
-    throw new PrometheusConfigError(
-      `Prometheus integration "${integration.name}" has an invalid configuration; edit it`
-    );
-  }
-  const config = parsed.data;
-  if (config.mode === 'grafana') {
-    if (!grafana) {
-      throw new PrometheusConfigError(
-        `Prometheus integration "${integration.name}" goes through Grafana, but this org has no Grafana integration ` +
-          'with a service-account token: add one (type grafana, scope org) or switch the integration to direct mode'
-      );
-    }
-    return {
-      id: integration.id,
-      name: integration.name,
-      baseUrl: `${grafana.url.replace(/\/+$/, '')}/api/datasources/proxy/uid/${encodeURIComponent(config.datasourceUid!)}/`,
-      headers: { authorization: `Bearer ${grafana.token}` },
-    };
-  }
-  const headers: Record<string, string> = {};
-  if (secrets.bearerToken) {
-    headers.authorization = `Bearer ${secrets.bearerToken}`;
-  } else if (config.username !== undefined || secrets.password) {
-    headers.authorization = `Basic ${Buffer.from(`${config.username ?? ''}:${secrets.password ?? ''}`).toString('base64')}`;
-  }
-  const url = new URL(config.url!);
-  url.search = '';
-  url.hash = '';
-  if (!url.pathname.endsWith('/')) {
-    url.pathname += '/';
-  }
-  return { id: integration.id, name: integration.name, baseUrl: url.toString(), headers };
-}
-
-/** Whether a URL's host[:port] is one of `allowedHosts` (lower-case; a default port may be written or not). */
-export function isHostAllowed(url: string | URL, allowedHosts: string[]): boolean {
-  const parsed = typeof url === 'string' ? new URL(url) : url;
-  return hostAllowed(parsed, new Set(allowedHosts.map(normaliseHostEntry)));
-}
-
-const DEFAULT_PORTS: Record<string, string> = { 'http:': '80', 'https:': '443' };
-
-/** The keys a URL's host matches: `host` and `host:<default port>` when the port is the default, else `host:port`. */
-function hostKeys(url: URL): string[] {
-  const host = url.hostname.toLowerCase().replace(/\.$/, '');
-  const port = url.port || DEFAULT_PORTS[url.protocol];
-  return url.port ? [`${host}:${url.port}`] : [host, `${host}:${port}`];
-}
-
-function hostAllowed(url: URL, allowed: Set<string>): boolean {
-  return hostKeys(url).some((key) => allowed.has(key));
-}
-
-function normaliseHostEntry(entry: string): string {
-  return entry
-    .trim()
-    .toLowerCase()
-    .replace(/\.(?=:|$)/, '');
-}
-
 function retryable(error: PrometheusError): boolean {
   if (error.kind === 'network' || error.kind === 'timeout') {
     return true;
@@ -524,122 +249,7 @@ function retryable(error: PrometheusError): boolean {
   return error.status !== undefined && (error.status >= 500 || error.status === 429) && error.kind !== 'redirect';
 }
 
-/** The envelope's `data`, or the error Prometheus (or what answered in its place) meant. */
-function interpret(target: PrometheusTarget, status: number, text: string): unknown {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  const parsed = envelope.safeParse(json);
-  if (parsed.success && parsed.data.status === 'error') {
-    const { errorType, error } = parsed.data;
-    const detail = (error ?? 'no message').slice(0, 500);
-    if (errorType === 'bad_data' || errorType === 'execution') {
-      throw new PrometheusError('query', `${describe(target)} refused the query: ${detail}`, { status });
-    }
-    if (errorType === 'timeout' || errorType === 'canceled') {
-      throw new PrometheusError('timeout', `${describe(target)} gave up on the query (${errorType}): ${detail}`, {
-        status,
-      });
-    }
-    throw new PrometheusError(
-      'http',
-      `${describe(target)} answered ${status}: ${errorType ?? 'error'}: ${detail}${statusHint(status)}`,
-      {
-        status,
-      }
-    );
-  }
-  if (status < 200 || status >= 300) {
-    throw new PrometheusError('http', `${describe(target)} answered ${status}${statusHint(status)}`, { status });
-  }
-  if (!parsed.success || parsed.data.status !== 'success') {
-    throw new PrometheusError(
-      'bad_response',
-      `${describe(target)} did not answer like a Prometheus API (not its JSON envelope)`,
-      { status }
-    );
-  }
-  return parsed.data.data;
-}
-
-function statusHint(status: number): string {
-  if (status === 401 || status === 403) {
-    return ': check the credentials (password or bearer token, or the Grafana service account and its access to the data source)';
-  }
-  if (status === 404) {
-    return ': no Prometheus API at this address (check the URL or the data source UID)';
-  }
-  if (status === 429) {
-    return ': too many requests';
-  }
-  return '';
-}
-
-function parseValue(target: PrometheusTarget, text: string): number {
-  switch (text) {
-    case 'NaN':
-      return Number.NaN;
-    case '+Inf':
-      return Number.POSITIVE_INFINITY;
-    case '-Inf':
-      return Number.NEGATIVE_INFINITY;
-  }
-  const value = Number(text);
-  if (Number.isNaN(value) || text.trim() === '') {
-    throw new PrometheusError('bad_response', `${describe(target)} answered a sample value that is not a number`);
-  }
-  return value;
-}
-
-function describe(target: PrometheusTarget): string {
-  return `Prometheus "${target.name}" (${withoutQuery(target.baseUrl)})`;
-}
-
-function withoutQuery(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
-  } catch {
-    return '(an invalid URL)';
-  }
-}
-
-function networkReason(error: unknown): string {
-  let cause: unknown = error;
-  for (let depth = 0; depth < 4 && cause; depth++) {
-    const code = (cause as { code?: unknown }).code;
-    if (typeof code === 'string') {
-      const known: Record<string, string> = {
-        ECONNREFUSED: 'connection refused (nothing listens on that port?)',
-        ENOTFOUND: 'the host name does not resolve',
-        EAI_AGAIN: 'the host name does not resolve (DNS temporarily unavailable)',
-        ECONNRESET: 'the connection was reset',
-        EHOSTUNREACH: 'the host is unreachable',
-        ENETUNREACH: 'the network is unreachable',
-        UND_ERR_SOCKET: 'the connection closed unexpectedly',
-      };
-      return known[code] ?? code;
-    }
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  return 'the connection failed';
-}
-
-function operatorMessage(error: unknown): string {
-  if (error instanceof PrometheusError || error instanceof PrometheusConfigError) {
-    return error.message;
-  }
-  return 'the test failed unexpectedly';
-}
-
 const seconds = (ms: number) => String(ms / 1000);
-
-const formatBytes = (bytes: number) => (bytes >= 1e6 ? `${Math.round(bytes / 1e6)} MB` : `${bytes} bytes`);
-
-const formatSeconds = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
