@@ -142,7 +142,7 @@ type RunDetector = (timestampsMs: Float64Array, values: Float64Array) => Float64
 
 /**
  * The production detector, fed row by row through the call the poller makes per sample (`scoreSample`: the score, no
- * result object; the poller builds an explanation with `explainLast` only for the samples it assesses).
+ * result object; the poller builds an explanation with `explainLast(state)` only for the samples it assesses).
  */
 const runCopilotDetector: RunDetector = (timestampsMs, values) => {
   const state = createDetectorState({ direction: 'both' });
