@@ -10,7 +10,7 @@
  * The official NAB threshold is tuned on the labels themselves, so the run also chooses the threshold on one half of
  * the files (alternate files in sorted order) and applies it to the other half, both ways.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ANOMALY_THRESHOLD, createDetectorState, scoreSample } from '../pkg/core/anomaly/detector.ts';
@@ -100,9 +100,14 @@ function loadFiles(dataDir: string): NabFile[] {
     Array<[string, string]>
   >;
   const files: NabFile[] = [];
+  // NAB's data/ also holds a README.md, and a checkout may hold other stray files: only the category folders count,
+  // and in them only the CSV files (stat, not the directory entry's type, so that symlinked folders and files count).
   for (const category of readdirSync(join(dataDir, 'data')).sort()) {
+    if (!statSync(join(dataDir, 'data', category)).isDirectory()) {
+      continue;
+    }
     for (const file of readdirSync(join(dataDir, 'data', category)).sort()) {
-      if (!file.endsWith('.csv')) {
+      if (!file.endsWith('.csv') || !statSync(join(dataDir, 'data', category, file)).isFile()) {
         continue;
       }
       const name = `${category}/${file}`;
@@ -142,7 +147,7 @@ type RunDetector = (timestampsMs: Float64Array, values: Float64Array) => Float64
 
 /**
  * The production detector, fed row by row through the call the poller makes per sample (`scoreSample`: the score, no
- * result object; the poller builds an explanation with `explainLast` only for the samples it assesses).
+ * result object; the poller builds an explanation with `explainLast(state)` only for the samples it assesses).
  */
 const runCopilotDetector: RunDetector = (timestampsMs, values) => {
   const state = createDetectorState({ direction: 'both' });

@@ -398,7 +398,7 @@ export class Poller {
       }
       let score = 0;
       if (isPoint(sample.value)) {
-        const result = { score: scoreSample(state, o.atMs, sample.value), explanation: explainLast() };
+        const result = { score: scoreSample(state, o.atMs, sample.value), explanation: explainLast(state) };
         score = result.score;
         const assessed = assessPoint(signal, result, o.template.direction, this.config.threshold, o.atMs);
         if (assessed.action) {

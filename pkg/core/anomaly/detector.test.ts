@@ -205,7 +205,7 @@ describe('streaming detector', () => {
         const expected = step(viaStep, t, value);
         const score = scoreSample(viaScore, t, value);
         expect(Object.is(score, expected.score)).toBe(true);
-        expect(explainLast()).toEqual(expected.explanation);
+        expect(explainLast(viaScore)).toEqual(expected.explanation);
       });
       expect(viaScore).toEqual(viaStep);
       expect(scores(run(values, { direction, stepMs })).some((s) => s > 0.3)).toBe(true);

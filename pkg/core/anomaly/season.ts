@@ -1,7 +1,7 @@
 /**
  * Daily profile learned online: one knot per data step across the day (24 to 288 knots), piecewise constant (a time
  * of day reads and learns the knot it falls in), so that both hourly and 5-minute series and irregular timestamps map
- * onto it. Reading and learning the profile are written out in `advance` (detector.ts): the knot of a sample is the
+ * onto it. Reading and learning the profile are written out in `advance` (scoring.ts): the knot of a sample is the
  * previous sample's or the next one (a comparison with the knot's end), and is found by division only on a new day or
  * after a gap (`enterKnot`).
  */
