@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { JWTVerifyGetKey } from 'jose';
+import type { PgBoss } from 'pg-boss';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import packageJson from '../package.json' with { type: 'json' };
 import { loadConfig, ConfigError, type Config } from './config.ts';
@@ -28,7 +29,9 @@ import { Metrics } from './services/metrics.ts';
 import { Poller } from './services/poller.ts';
 import { loadTemplatesFile, QueryTemplatesService, TemplatesFileError } from './services/query-templates.ts';
 import { PrometheusClient } from './adapters/prometheus/client.ts';
+import { startPollJobs } from './jobs/poll.ts';
 import { startJobQueue } from './jobs/queue.ts';
+import { Scheduler, systemClock } from './jobs/scheduler.ts';
 import { ANOMALY_THRESHOLD } from './core/anomaly/detector.ts';
 
 export interface Sidecar {
@@ -73,6 +76,13 @@ export async function createSidecar(config: Config, overrides: SidecarOverrides 
   // A broken templates file stops the start before anything is opened.
   const defaultTemplates = loadTemplatesFile(config.PROMETHEUS_DEFAULT_QUERIES);
   const db = overrides.db ?? (await openDatabase(config));
+  let boss: PgBoss | null = null;
+  let scheduler: Scheduler | null = null;
+  /** The ticks stop first (the tick in flight finishes), then the job queue (the jobs in flight finish). */
+  const stopJobs = async () => {
+    await scheduler?.stop();
+    await boss?.stop({ graceful: true, timeout: 5_000 }).catch(() => undefined);
+  };
   try {
     const applied = await migrate(db);
     if (applied.length > 0) {
@@ -131,17 +141,24 @@ export async function createSidecar(config: Config, overrides: SidecarOverrides 
       maxInFlightPerTarget: config.PROMETHEUS_MAX_IN_FLIGHT,
     });
     const poller = new Poller(
-      { db, integrations, templates: queryTemplates, prometheus, ingest, metrics, logger, clock },
+      { db, integrations, templates: queryTemplates, prometheus, ingest, logger, clock },
       {
         baseIntervalMs,
         historyMs: config.PROMETHEUS_HISTORY_HOURS * 3_600_000,
         threshold: config.ANOMALY_THRESHOLD ?? ANOMALY_THRESHOLD,
-        concurrency: 8,
       }
     );
-    const boss = config.POLLING_ENABLED ? await startJobQueue(db, logger) : null;
-    if (boss) {
-      await poller.start(boss);
+    if (config.POLLING_ENABLED) {
+      boss = await startJobQueue(db, logger);
+      const tick = await startPollJobs(boss, { db, poller, metrics, logger }, { baseIntervalMs, concurrency: 8 });
+      scheduler = new Scheduler({
+        name: 'poll',
+        intervalMs: baseIntervalMs,
+        tick,
+        logger,
+        clock: { ...systemClock, now: () => clock().getTime() },
+      });
+      scheduler.start();
     }
     const app = await buildServer(
       {
@@ -186,13 +203,14 @@ export async function createSidecar(config: Config, overrides: SidecarOverrides 
       metrics,
       poller,
       async close() {
-        await poller.stop();
+        await stopJobs();
         await app.close();
         await live.stop();
         await db.close();
       },
     };
   } catch (error) {
+    await stopJobs();
     await db.close();
     throw error;
   }

@@ -6,7 +6,6 @@ import {
   evaluationTime,
   isDue,
   metricSignalDraft,
-  pollJobId,
   renderQuery,
   renderService,
   seriesKey,
@@ -62,13 +61,6 @@ describe('schedules', () => {
         expect(tick - evaluationTime(interval, tick)).toBeLessThan(base);
       }
     }
-  });
-
-  it('a poll job id depends on project and tick only', () => {
-    expect(pollJobId('p1', 1000)).toBe(pollJobId('p1', 1000));
-    expect(pollJobId('p1', 1000)).not.toBe(pollJobId('p1', 2000));
-    expect(pollJobId('p1', 1000)).not.toBe(pollJobId('p2', 1000));
-    expect(pollJobId('p1', 1000)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   });
 });
 

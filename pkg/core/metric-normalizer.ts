@@ -56,11 +56,6 @@ export function seriesKey(integrationId: string, templateName: string, labels: R
   return uuidOf(hash('sha256', `${integrationId}\u0000${templateName}\u0000${canonicalLabels(labels)}`, 'hex'));
 }
 
-/** A deterministic job id for one project's poll at one tick: every replica computes the same one. */
-export function pollJobId(projectId: string, tickMs: number): string {
-  return uuidOf(hash('sha256', `poll\u0000${projectId}\u0000${tickMs}`, 'hex'));
-}
-
 /** A finite value is a point; NaN and ±Inf are gaps. */
 export function isPoint(value: number): boolean {
   return Number.isFinite(value);

@@ -1,16 +1,14 @@
 /**
- * The Prometheus poller. Every replica wakes at each tick (multiples of PROMETHEUS_POLL_INTERVAL since the epoch)
- * and enqueues one job per project with Prometheus integrations, with an id derived from (project, tick): the
- * replicas' copies of a job are one row, and one replica runs it. The job runs the project's due templates against
- * each of its Prometheus integrations, claiming each (integration, template, tick) in `poll_runs` first, so no
- * query runs twice for a tick even if a job is retried. Results are scored by the streaming detector against the
- * baseline stored per series; a strong anomaly opens a metric signal through ingestion (deduplicated like alerts,
- * correlated into incidents), and its recovery resolves it.
+ * The Prometheus poller: one project's poll at one tick, the body of the poll job (jobs/poll.ts enqueues one per
+ * project at each tick). It runs the project's due templates against each of its Prometheus integrations, claiming
+ * each (integration, template, tick) in `poll_runs` first, so no query runs twice for a tick even if a job is
+ * retried. Results are scored by the streaming detector against the baseline stored per series; a strong anomaly
+ * opens a metric signal through ingestion (deduplicated like alerts, correlated into incidents), and its recovery
+ * resolves it.
  */
-import type { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { IntegrationHealth, QueryTemplate } from '../contract/index.ts';
-import { createDetectorState, explainLast, scoreSample, type DetectorState } from '../core/anomaly/detector.ts';
+import { createDetectorState, explainLast, scoreSample } from '../core/anomaly/detector.ts';
 import {
   alignTick,
   assessPoint,
@@ -18,7 +16,6 @@ import {
   isDue,
   isPoint,
   metricSignalDraft,
-  pollJobId,
   renderQuery,
   renderService,
   seriesKey,
@@ -27,13 +24,22 @@ import {
 } from '../core/metric-normalizer.ts';
 import type { SignalDraft } from '../core/signal.ts';
 import { enterTenantLocked, type Database, type Queryable } from '../adapters/db/database.ts';
+import {
+  claimPollRuns,
+  deleteOldPollRuns,
+  listFailingIntegrations,
+  listSeriesKeysOfVersion,
+  listSeriesStates,
+  recordPollRunResults,
+  upsertPollerHealth,
+  upsertSeries,
+  type PollRunResult,
+  type SeriesUpdate,
+} from '../adapters/db/repositories/poll.ts';
 import type { PrometheusClient, PrometheusTarget, Sample } from '../adapters/prometheus/client.ts';
 import type { IngestService } from './ingest.ts';
-import type { Metrics } from './metrics.ts';
 import type { IntegrationsService } from './integrations.ts';
 import type { QueryTemplatesService } from './query-templates.ts';
-
-export const POLL_QUEUE = 'prometheus-poll';
 
 export interface PollerConfig {
   baseIntervalMs: number;
@@ -41,8 +47,6 @@ export interface PollerConfig {
   historyMs: number;
   /** Score at which an anomaly opens a signal. */
   threshold: number;
-  /** Jobs of different projects run at once on one replica. */
-  concurrency: number;
 }
 
 export interface PollJob {
@@ -59,14 +63,6 @@ export interface PollReport {
   series: number;
   opened: number;
   resolved: number;
-}
-
-interface SeriesRow {
-  series_key: string;
-  state: DetectorState;
-  last_sample_at: Date;
-  open_since: Date | null;
-  calm_points: number;
 }
 
 interface Observation {
@@ -95,106 +91,14 @@ export class Poller {
     templates: QueryTemplatesService;
     prometheus: PrometheusClient;
     ingest: IngestService;
-    metrics: Metrics;
     logger: Logger;
     clock: () => Date;
   };
   private readonly config: PollerConfig;
-  private boss: PgBoss | null = null;
-  private workerId: string | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private stopped = false;
 
   constructor(deps: Poller['deps'], config: PollerConfig) {
     this.deps = deps;
     this.config = config;
-  }
-
-  /** Starts ticking and working jobs on `boss`. */
-  async start(boss: PgBoss): Promise<void> {
-    this.boss = boss;
-    await boss.createQueue(POLL_QUEUE, {
-      retryLimit: 1,
-      retryDelay: 1,
-      // A poll that has not finished within a few intervals is stale; the next tick polls afresh.
-      expireInSeconds: Math.max(30, Math.ceil((this.config.baseIntervalMs * 3) / 1000)),
-      retentionSeconds: 3600,
-      deleteAfterSeconds: 86_400,
-    });
-    this.workerId = await boss.work<PollJob>(
-      POLL_QUEUE,
-      { batchSize: 1, localConcurrency: this.config.concurrency, pollingIntervalSeconds: Math.max(0.5, Math.min(2, this.config.baseIntervalMs / 4000)) },
-      async ([job]) => {
-        if (!job) {
-          return;
-        }
-        const end = this.deps.metrics.pollDuration.startTimer();
-        try {
-          const report = await this.pollProject(job.data);
-          this.deps.metrics.pollJobs.inc({ outcome: report.failures > 0 ? 'partial' : 'ok' });
-          this.deps.metrics.pollQueries.inc({ result: 'ok' }, report.queries - report.failures);
-          this.deps.metrics.pollQueries.inc({ result: 'error' }, report.failures);
-          this.deps.metrics.pollQueries.inc({ result: 'skipped' }, report.skipped);
-          this.deps.metrics.metricAnomalies.inc({ action: 'opened' }, report.opened);
-          this.deps.metrics.metricAnomalies.inc({ action: 'resolved' }, report.resolved);
-        } catch (error) {
-          this.deps.metrics.pollJobs.inc({ outcome: 'error' });
-          this.deps.logger.error({ err: error, projectId: job.data.projectId }, 'poll failed');
-          throw error;
-        } finally {
-          end();
-        }
-      }
-    );
-    this.schedule();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) {
-      clearTimeout(this.timer);
-    }
-    await this.boss?.stop({ graceful: true, timeout: 5_000 }).catch(() => undefined);
-  }
-
-  private schedule(): void {
-    if (this.stopped) {
-      return;
-    }
-    const now = this.deps.clock().getTime();
-    const next = alignTick(now, this.config.baseIntervalMs) + this.config.baseIntervalMs;
-    this.timer = setTimeout(() => {
-      void this.tick(next)
-        .catch((error: unknown) => this.deps.logger.error({ err: error }, 'poll tick failed'))
-        .finally(() => this.schedule());
-    }, next - now);
-    this.timer.unref();
-  }
-
-  /** Enqueues this tick's poll of every project with Prometheus integrations (once across replicas). */
-  async tick(tickMs: number): Promise<number> {
-    const boss = this.boss;
-    if (!boss) {
-      return 0;
-    }
-    const projects = await this.deps.db.withApp(async (tx) =>
-      (await tx.query<{ org_id: number; project_id: string }>('SELECT org_id::int8 AS org_id, project_id FROM projects_to_poll()')).rows
-    );
-    let sent = 0;
-    for (const project of projects) {
-      const id = await boss.send(
-        POLL_QUEUE,
-        { orgId: Number(project.org_id), projectId: project.project_id, tickMs } satisfies PollJob,
-        { id: pollJobId(project.project_id, tickMs) }
-      );
-      sent += id ? 1 : 0;
-    }
-    // Every replica ticks at the same moment and fetches at once, so the tick's jobs spread over the replicas
-    // instead of going to whichever polls the queue first.
-    if (this.workerId && projects.length > 0) {
-      boss.notifyWorker(this.workerId);
-    }
-    return sent;
   }
 
   /** One project's poll at one tick: the job body. */
@@ -290,17 +194,9 @@ export class Poller {
     if (pairs.length === 0) {
       return [];
     }
-    const won = await this.deps.db.withTenant({ orgId: job.orgId, projectId: job.projectId }, async (tx) =>
-      (
-        await tx.query<{ integration_id: string; template: string }>(
-          `INSERT INTO poll_runs (org_id, project_id, integration_id, template, tick, ran_at)
-           SELECT $1, $2, i, t, to_timestamp($5::float8 / 1000), now()
-             FROM unnest($3::uuid[], $4::text[]) AS p(i, t)
-           ON CONFLICT DO NOTHING
-           RETURNING integration_id, template`,
-          [job.orgId, job.projectId, pairs.map((p) => p.target.id), pairs.map((p) => p.template.name), job.tickMs]
-        )
-      ).rows
+    const scope = { orgId: job.orgId, projectId: job.projectId };
+    const won = await this.deps.db.withTenant(scope, (tx) =>
+      claimPollRuns(tx, scope, pairs.map((p) => p.target.id), pairs.map((p) => p.template.name), job.tickMs)
     );
     const keys = new Set(won.map((r) => `${r.integration_id}\u0000${r.template}`));
     return pairs.filter((p) => keys.has(`${p.target.id}\u0000${p.template.name}`));
@@ -316,18 +212,9 @@ export class Poller {
       return history;
     }
     const keys = observations.flatMap((o) => o.keys);
-    const known = new Set(
-      await this.deps.db.withTenant({ orgId: job.orgId, projectId: job.projectId }, async (tx) =>
-        (
-          // A baseline in an older detector format is relearned from history too.
-          await tx.query<{ series_key: string }>(
-            `SELECT series_key FROM metric_series
-              WHERE project_id = $1 AND series_key = ANY($2::uuid[]) AND state->>'version' = $3`,
-            [job.projectId, keys, String(DETECTOR_VERSION)]
-          )
-        ).rows.map((r) => r.series_key)
-      )
-    );
+    const scope = { orgId: job.orgId, projectId: job.projectId };
+    // A baseline in an older detector format is relearned from history too.
+    const known = new Set(await this.deps.db.withTenant(scope, (tx) => listSeriesKeysOfVersion(tx, scope, keys, DETECTOR_VERSION)));
     await Promise.all(
       observations.map(async (o) => {
         if (o.keys.every((key) => known.has(key))) {
@@ -369,17 +256,10 @@ export class Poller {
     if (points.length === 0) {
       return 0;
     }
-    const rows = new Map(
-      (
-        await tx.query<SeriesRow>(
-          `SELECT series_key, state, last_sample_at, open_since, calm_points FROM metric_series
-            WHERE project_id = $1 AND series_key = ANY($2::uuid[])`,
-          [job.projectId, points.map((p) => p.key)]
-        )
-      ).rows.map((r) => [r.series_key, r])
-    );
+    const scope = { orgId: job.orgId, projectId: job.projectId };
+    const rows = new Map((await listSeriesStates(tx, scope, points.map((p) => p.key))).map((r) => [r.series_key, r]));
     const now = this.deps.clock();
-    const updates: Array<Record<string, unknown>> = [];
+    const updates: SeriesUpdate[] = [];
     for (const { o, sample, key } of points) {
       const row = rows.get(key);
       const service = renderService(o.template.service, sample.labels);
@@ -437,84 +317,34 @@ export class Poller {
       });
     }
     if (updates.length > 0) {
-      await tx.query(
-        `INSERT INTO metric_series (org_id, project_id, series_key, integration_id, template, service, labels, state,
-                                    last_sample_at, last_value, last_score, open_since, calm_points, updated_at)
-         SELECT $1, $2, u.series_key, u.integration_id, u.template, u.service, u.labels, u.state, u.last_sample_at,
-                u.last_value, u.last_score, u.open_since, u.calm_points, $4
-           FROM jsonb_to_recordset($3::jsonb) AS u(series_key uuid, integration_id uuid, template text, service text,
-                labels jsonb, state jsonb, last_sample_at timestamptz, last_value float8, last_score float8,
-                open_since timestamptz, calm_points int)
-         ON CONFLICT (project_id, series_key) DO UPDATE SET
-           service = EXCLUDED.service, labels = EXCLUDED.labels, state = EXCLUDED.state,
-           last_sample_at = EXCLUDED.last_sample_at, last_value = EXCLUDED.last_value, last_score = EXCLUDED.last_score,
-           open_since = EXCLUDED.open_since, calm_points = EXCLUDED.calm_points, updated_at = EXCLUDED.updated_at`,
-        [job.orgId, job.projectId, JSON.stringify(updates), now]
-      );
+      await upsertSeries(tx, scope, updates, now);
     }
     return updates.length;
   }
 
-  private async recordRuns(job: PollJob, runs: Array<{ integrationId: string; template: string; series: number | null; error: string | null }>) {
+  private async recordRuns(job: PollJob, runs: PollRunResult[]) {
     if (runs.length === 0) {
       return;
     }
-    await this.deps.db.withTenant({ orgId: job.orgId, projectId: job.projectId }, async (tx) => {
+    const scope = { orgId: job.orgId, projectId: job.projectId };
+    await this.deps.db.withTenant(scope, async (tx) => {
       // Once an hour, forget the runs older than a day: they only guard ticks that are long past.
       if (alignTick(job.tickMs, 3_600_000) > job.tickMs - this.config.baseIntervalMs) {
-        await tx.query(`DELETE FROM poll_runs WHERE project_id = $1 AND tick < to_timestamp($2::float8 / 1000) - interval '1 day'`, [
-          job.projectId,
-          job.tickMs,
-        ]);
+        await deleteOldPollRuns(tx, scope, job.tickMs);
       }
-      await tx.query(
-        `UPDATE poll_runs r SET series = u.series, error = u.error
-           FROM jsonb_to_recordset($3::jsonb) AS u("integrationId" uuid, template text, series int, error text)
-          WHERE r.integration_id = u."integrationId" AND r.template = u.template
-            AND r.tick = to_timestamp($2::float8 / 1000) AND r.project_id = $1`,
-        [job.projectId, job.tickMs, JSON.stringify(runs)]
-      );
+      await recordPollRunResults(tx, scope, job.tickMs, runs);
     });
   }
 
   private async recordHealth(job: PollJob, integrationIds: string[], failed: Array<{ id: string; error: string; kind: string }>) {
     const errors = new Map(failed.map((f) => [f.id, f]));
     const rows = integrationIds.map((id) => ({ id, error: errors.get(id)?.error.slice(0, 500) ?? null, kind: errors.get(id)?.kind ?? null }));
-    await this.deps.db.withTenant({ orgId: job.orgId, projectId: job.projectId }, (tx) =>
-      tx.query(
-        `INSERT INTO poller_health (integration_id, org_id, project_id, failures, last_success_at, last_error,
-                                    last_error_kind, updated_at)
-         SELECT u.id, $1, $2, CASE WHEN u.error IS NULL THEN 0 ELSE 1 END,
-                CASE WHEN u.error IS NULL THEN $4::timestamptz END, u.error, u.kind, $4
-           FROM jsonb_to_recordset($3::jsonb) AS u(id uuid, error text, kind text)
-         ON CONFLICT (integration_id) DO UPDATE SET
-           failures = CASE WHEN EXCLUDED.last_error IS NULL THEN 0 ELSE poller_health.failures + 1 END,
-           last_success_at = COALESCE(EXCLUDED.last_success_at, poller_health.last_success_at),
-           last_error = EXCLUDED.last_error, last_error_kind = EXCLUDED.last_error_kind, updated_at = EXCLUDED.updated_at`,
-        [job.orgId, job.projectId, JSON.stringify(rows), this.deps.clock()]
-      )
-    );
+    const scope = { orgId: job.orgId, projectId: job.projectId };
+    await this.deps.db.withTenant(scope, (tx) => upsertPollerHealth(tx, scope, rows, this.deps.clock()));
   }
 
   /** Integrations whose last poll failed, across orgs (ids and counts only): what /health reports. */
   async failing(): Promise<IntegrationHealth[]> {
-    const rows = await this.deps.db.withOwner(
-      async (tx) =>
-        (
-          await tx.query<{ integration_id: string; org_id: number; failures: number; last_success_at: Date | null; last_error_kind: string | null }>(
-            `SELECT integration_id, org_id::int8 AS org_id, failures, last_success_at, last_error_kind FROM poller_health
-              WHERE failures > 0 ORDER BY updated_at DESC LIMIT 100`
-          )
-        ).rows
-    );
-    return rows.map((r) => ({
-      id: r.integration_id,
-      orgId: Number(r.org_id),
-      status: 'failing',
-      failures: r.failures,
-      lastSuccessAt: r.last_success_at?.toISOString() ?? null,
-      // Only the kind of error: /health is unauthenticated and must not show a tenant's URLs or messages.
-      lastError: r.last_error_kind,
-    }));
+    return this.deps.db.withOwner((tx) => listFailingIntegrations(tx));
   }
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProjectList } from '../contract/index.ts';
 import { renderQuery } from '../core/metric-normalizer.ts';
 import { PostgresDatabase } from '../adapters/db/postgres.ts';
-import { POLL_QUEUE } from './poller.ts';
+import { POLL_QUEUE } from './poll.ts';
 import { TestGrafanaIdentity, type TestUser } from '../testing/grafana-identity.ts';
 import { startSidecarProcesses } from '../testing/processes.ts';
 import { startExporter, startPrometheus, type RunningExporter, type RunningPrometheus } from '../testing/prometheus.ts';
