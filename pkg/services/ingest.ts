@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IngestResult } from '../contract/index.ts';
 import { mergeDrafts, signalHash, type MergedSignal, type SignalDraft } from '../core/signal.ts';
 import { enterTenantLocked, type Database, type Queryable } from '../adapters/db/database.ts';
+import { insertSignals, resolveFiringSignals, signalRow } from '../adapters/db/repositories/signals.ts';
 import { AppError } from './errors.ts';
 import type { IncidentCorrelation } from './incident-correlation.ts';
 import type { Metrics } from './metrics.ts';
@@ -222,7 +223,7 @@ export class IngestService {
     const [, , closed] = await Promise.all([
       this.correlation.write(tx, scope, assignment, now),
       fresh.length > 0 ? insertSignals(tx, scope, fresh.map(rowOf), fresh, assignment.incidents) : undefined,
-      closing.length > 0 ? closeSignals(tx, scope, closing) : [],
+      closing.length > 0 ? resolveFiringSignals(tx, scope, closing) : [],
     ]);
     for (const m of fresh) {
       outcome.set(m.hash, 'created');
@@ -243,75 +244,6 @@ export class IngestService {
 
 /** The advisory lock under which a project's signals are stored (and correlated). */
 const ingestLock = (projectId: string) => `ingest:${projectId}`;
-
-/**
- * A signal's row for `insertSignals`, as JSON without its incident (decided later, by correlation in the
- * transaction): serialized when the delivery arrives, while an earlier commit is still in flight.
- */
-function signalRow(d: SignalDraft, hash: string): string {
-  return JSON.stringify({
-    hash,
-    signal_type: d.signalType,
-    source: d.source,
-    fingerprint: d.fingerprint,
-    status: d.status,
-    severity: d.severity,
-    title: d.title,
-    description: d.description,
-    service: d.service,
-    group_key: d.groupKey,
-    labels: d.labels,
-    normalized_data: d.normalizedData,
-    raw_data: d.rawData,
-    generator_url: d.generatorUrl,
-    values: d.values,
-    warnings: d.warnings,
-    starts_at: d.startsAt,
-    ends_at: d.endsAt,
-  });
-}
-
-async function insertSignals(
-  tx: Queryable,
-  scope: { orgId: number; projectId: string },
-  rows: string[],
-  signals: MergedSignal[],
-  incidents: Map<string, string>
-): Promise<void> {
-  // Each row is a JSON object: its incident (a UUID, or none) goes in before the closing brace.
-  const payload = `[${rows
-    .map((row, i) => {
-      const incident = incidents.get(signals[i]!.hash);
-      return incident ? `${row.slice(0, -1)},"incident_id":"${incident}"}` : row;
-    })
-    .join(',')}]`;
-  await tx.query(
-    `INSERT INTO signals (org_id, project_id, hash, signal_type, source, fingerprint, status, severity, title, description,
-                          service, group_key, labels, normalized_data, raw_data, generator_url, "values", warnings,
-                          starts_at, ends_at, incident_id)
-     SELECT $1, $2, r.hash, r.signal_type, r.source, r.fingerprint, r.status, r.severity, r.title, r.description,
-            r.service, r.group_key, r.labels, r.normalized_data, r.raw_data, r.generator_url, r."values",
-            coalesce(r.warnings, '{}'), r.starts_at, r.ends_at, r.incident_id
-       FROM jsonb_to_recordset($3::jsonb) AS r(hash uuid, signal_type text, source text, fingerprint text, status text,
-            severity text, title text, description text, service text, group_key text, labels jsonb,
-            normalized_data jsonb, raw_data jsonb, generator_url text, "values" jsonb, warnings text[],
-            starts_at timestamptz, ends_at timestamptz, incident_id uuid)`,
-    [scope.orgId, scope.projectId, payload],
-    { prepare: true }
-  );
-}
-
-async function closeSignals(tx: Queryable, scope: { projectId: string }, rows: MergedSignal[]) {
-  return (
-    await tx.query<{ hash: string; incident_id: string | null }>(
-      `UPDATE signals s SET status = 'resolved', ends_at = r.ends_at, updated_at = now()
-         FROM jsonb_to_recordset($2::jsonb) AS r(hash uuid, ends_at timestamptz)
-        WHERE s.project_id = $1 AND s.hash = r.hash AND s.status = 'firing'
-        RETURNING s.hash, s.incident_id`,
-      [scope.projectId, JSON.stringify(rows.map((m) => ({ hash: m.hash, ends_at: m.draft.endsAt })))]
-    )
-  ).rows;
-}
 
 /** Metric labels from a fixed set: a sender chooses `source`, and must not choose the metric's label values. */
 const KNOWN_SOURCES = new Set(['alertmanager', 'grafana', 'prometheus', 'api']);
