@@ -22,7 +22,7 @@ import {
   verifyAudit,
   whoami,
 } from './sidecar';
-import { PROJECT_HEADER } from '../../pkg/contract';
+import type { ProjectHeader } from './types';
 
 const mockFetch = jest.fn();
 
@@ -54,9 +54,11 @@ describe('sidecar API client', () => {
   });
 
   it('sends the header the contract names for the project', async () => {
+    // Typed with the contract's header name: this line stops compiling when the contract renames it.
+    const contractHeader: ProjectHeader = 'x-project-id';
     await verifyAudit(PROJECT_ID);
     const headerNames = Object.keys(lastRequest().headers).map((name) => name.toLowerCase());
-    expect(headerNames).toEqual([PROJECT_HEADER]);
+    expect(headerNames).toEqual([contractHeader]);
   });
 
   it('leaves Grafana error toasts off: the pages show errors themselves', async () => {

@@ -21,6 +21,7 @@ import type {
   IntegrationTestResult,
   Project,
   ProjectContext,
+  ProjectHeader,
   ProjectList,
   ProjectMember,
   ProjectMemberList,
@@ -37,11 +38,17 @@ import type {
 /** The sidecar's API as the browser reaches it: through Grafana's app plugin proxy (the route in plugin.json). */
 export const API_BASE_URL = `/api/plugin-proxy/${PLUGIN_ID}/api/v1`;
 
+/** `x-project-id` as `X-Project-Id`: each dash-separated word capitalised, as HTTP headers are usually written. */
+type HeaderCase<Name extends string> = Name extends `${infer Word}-${infer Rest}`
+  ? `${Capitalize<Word>}-${HeaderCase<Rest>}`
+  : Capitalize<Name>;
+
 /**
- * The header that names the project of a project-scoped call (the contract's PROJECT_HEADER; mirrored because
- * only types may be imported from the sidecar).
+ * The header that names the project of a project-scoped call: the contract's PROJECT_HEADER, mirrored because only
+ * types may be imported from the sidecar. Its type is derived from the contract's, so a renamed header fails the
+ * build here.
  */
-export const PROJECT_ID_HEADER = 'X-Project-Id';
+export const PROJECT_ID_HEADER: HeaderCase<ProjectHeader> = 'X-Project-Id';
 
 type QueryValue = string | number | undefined;
 

@@ -6,6 +6,7 @@ import type {
   AuditQuery,
   IncidentListQuery as ContractIncidentListQuery,
   IncidentStatusName,
+  PROJECT_HEADER,
   SeverityName,
 } from '../../pkg/contract';
 
@@ -54,6 +55,9 @@ export type {
   UpdateProjectBody,
   WhoAmI,
 } from '../../pkg/contract';
+
+/** The header that names the project of a project-scoped call, as the contract spells it (lower case). */
+export type ProjectHeader = typeof PROJECT_HEADER;
 
 /**
  * The audit query the plugin sends: the contract's query (whose `limit` is coerced from a string, hence `unknown`

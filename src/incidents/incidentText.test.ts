@@ -5,8 +5,20 @@ import {
   describeTimelineEvent,
   formatAge,
   formatDuration,
+  INCIDENT_STATUSES,
+  SEVERITIES,
   transitionLabel,
 } from './incidentText';
+
+describe('the mirrored enums', () => {
+  it('lists every status in lifecycle order', () => {
+    expect(INCIDENT_STATUSES).toEqual(['triggered', 'acknowledged', 'investigating', 'mitigated', 'resolved']);
+  });
+
+  it('lists every severity, most severe first', () => {
+    expect(SEVERITIES).toEqual(['critical', 'high', 'warning', 'info']);
+  });
+});
 
 describe('formatDuration', () => {
   it.each([

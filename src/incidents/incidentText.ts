@@ -1,18 +1,11 @@
 /** How incidents read in the UI: names of statuses and severities, durations, transitions and timeline events. */
 import type { IncidentEvent, IncidentStatusName, SeverityName } from '../api';
+import { keysOf } from '../utils/exhaustive';
 
-/** In lifecycle order (the contract's incidentStatusSchema; mirrored because only types come from the sidecar). */
-export const INCIDENT_STATUSES: IncidentStatusName[] = [
-  'triggered',
-  'acknowledged',
-  'investigating',
-  'mitigated',
-  'resolved',
-];
-
-/** Most severe first (the contract's severitySchema). */
-export const SEVERITIES: SeverityName[] = ['critical', 'high', 'warning', 'info'];
-
+/**
+ * Keyed in lifecycle order (the contract's incidentStatusSchema): INCIDENT_STATUSES takes its order from here, and
+ * the record type makes a status the contract adds fail the build until it is named here.
+ */
 export const STATUS_NAMES: Record<IncidentStatusName, string> = {
   triggered: 'Triggered',
   acknowledged: 'Acknowledged',
@@ -21,12 +14,19 @@ export const STATUS_NAMES: Record<IncidentStatusName, string> = {
   resolved: 'Resolved',
 };
 
+/** Keyed most severe first (the contract's severitySchema): SEVERITIES takes its order from here. */
 export const SEVERITY_NAMES: Record<SeverityName, string> = {
   critical: 'Critical',
   high: 'High',
   warning: 'Warning',
   info: 'Info',
 };
+
+/** Every status, in lifecycle order. */
+export const INCIDENT_STATUSES: IncidentStatusName[] = keysOf(STATUS_NAMES);
+
+/** Every severity, most severe first. */
+export const SEVERITIES: SeverityName[] = keysOf(SEVERITY_NAMES);
 
 /** Severities as radio or select options, most severe first. */
 export const SEVERITY_OPTIONS: Array<{ value: SeverityName; label: string }> = SEVERITIES.map((severity) => ({

@@ -33,10 +33,12 @@ export function StatusBadge({ status, ...rest }: { status: IncidentStatusName } 
   return <Badge color={color} icon={icon} text={STATUS_NAMES[status]} data-status={status} {...rest} />;
 }
 
+const SIGNAL_STATUS_LOOK: Record<Signal['status'], { color: BadgeColor; icon: IconName; text: string }> = {
+  firing: { color: 'red', icon: 'fire', text: 'Firing' },
+  resolved: { color: 'green', icon: 'check', text: 'Resolved' },
+};
+
 export function SignalStatusBadge({ status, ...rest }: { status: Signal['status'] } & BadgeTestProps) {
-  return status === 'firing' ? (
-    <Badge color="red" icon="fire" text="Firing" data-status={status} {...rest} />
-  ) : (
-    <Badge color="green" icon="check" text="Resolved" data-status={status} {...rest} />
-  );
+  const { color, icon, text } = SIGNAL_STATUS_LOOK[status];
+  return <Badge color={color} icon={icon} text={text} data-status={status} {...rest} />;
 }

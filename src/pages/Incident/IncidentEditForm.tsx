@@ -1,16 +1,10 @@
 import React, { FormEvent, useState } from 'react';
 import { Button, Field, FieldSet, Input, RadioButtonGroup, Stack } from '@grafana/ui';
-import {
-  ApiError,
-  toApiError,
-  updateIncident,
-  type Incident,
-  type SeverityName,
-  type UpdateIncidentBody,
-} from '../../api';
+import { updateIncident, type Incident, type SeverityName, type UpdateIncidentBody } from '../../api';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert/ApiErrorAlert';
 import { testIds } from '../../components/testIds';
 import { SEVERITY_OPTIONS } from '../../incidents/incidentText';
+import { useSubmit } from '../../utils/useSubmit';
 
 interface IncidentEditFormProps {
   projectId: string;
@@ -50,25 +44,19 @@ export function IncidentEditForm({ projectId, incident, onSaved, onCancel }: Inc
     severity: incident.severity,
     service: incident.service ?? '',
   }));
-  const [isSaving, setIsSaving] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
 
   const changes = changesOf(incident, draft);
   const hasChanges = Object.keys(changes).length > 0;
   const isTitleMissing = draft.title.trim() === '';
 
-  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
+  const { submit, submitting, error } = useSubmit(() => updateIncident(projectId, incident.id, changes), {
+    onSuccess: onSaved,
+  });
+
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (!hasChanges || isTitleMissing || isSaving) {
-      return;
-    }
-    setIsSaving(true);
-    setError(null);
-    try {
-      onSaved(await updateIncident(projectId, incident.id, changes));
-    } catch (err) {
-      setError(toApiError(err));
-      setIsSaving(false);
+    if (hasChanges && !isTitleMissing) {
+      submit();
     }
   };
 
@@ -111,16 +99,16 @@ export function IncidentEditForm({ projectId, incident, onSaved, onCancel }: Inc
           <Stack direction="row" gap={1}>
             <Button
               type="submit"
-              disabled={!hasChanges || isTitleMissing || isSaving}
+              disabled={!hasChanges || isTitleMissing || submitting}
               data-testid={testIds.incident.editSave}
             >
-              {isSaving ? 'Saving…' : 'Save'}
+              {submitting ? 'Saving…' : 'Save'}
             </Button>
             <Button
               type="button"
               variant="secondary"
               onClick={onCancel}
-              disabled={isSaving}
+              disabled={submitting}
               data-testid={testIds.incident.editCancel}
             >
               Cancel

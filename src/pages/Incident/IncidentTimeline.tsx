@@ -2,10 +2,11 @@ import React, { FormEvent, useState } from 'react';
 import { css } from '@emotion/css';
 import { dateTimeFormat, GrafanaTheme2 } from '@grafana/data';
 import { Button, Field, Icon, type IconName, Stack, Text, TextArea, useStyles2 } from '@grafana/ui';
-import { ApiError, commentOnIncident, toApiError, type IncidentEvent } from '../../api';
+import { commentOnIncident, type IncidentEvent } from '../../api';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert/ApiErrorAlert';
 import { testIds } from '../../components/testIds';
 import { actorName, describeTimelineEvent } from '../../incidents/incidentText';
+import { useSubmit } from '../../utils/useSubmit';
 
 const KIND_ICONS: Record<string, IconName> = {
   created: 'fire',
@@ -63,25 +64,19 @@ interface CommentFormProps {
 /** Adds a comment to the timeline; rendered only for roles that may write. */
 export function CommentForm({ projectId, incidentId, onCommented }: CommentFormProps) {
   const [body, setBody] = useState('');
-  const [isSaving, setIsSaving] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { submit, submitting, error } = useSubmit(() => commentOnIncident(projectId, incidentId, body.trim()), {
+    onSuccess: (event) => {
+      onCommented(event);
+      setBody('');
+    },
+  });
 
   const isEmpty = body.trim() === '';
 
-  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (isEmpty || isSaving) {
-      return;
-    }
-    setIsSaving(true);
-    setError(null);
-    try {
-      onCommented(await commentOnIncident(projectId, incidentId, body.trim()));
-      setBody('');
-    } catch (err) {
-      setError(toApiError(err));
-    } finally {
-      setIsSaving(false);
+    if (!isEmpty) {
+      submit();
     }
   };
 
@@ -104,10 +99,10 @@ export function CommentForm({ projectId, incidentId, onCommented }: CommentFormP
         <Button
           type="submit"
           icon="comment-alt"
-          disabled={isEmpty || isSaving}
+          disabled={isEmpty || submitting}
           data-testid={testIds.incident.commentSubmit}
         >
-          {isSaving ? 'Adding…' : 'Add comment'}
+          {submitting ? 'Adding…' : 'Add comment'}
         </Button>
       </Stack>
     </form>

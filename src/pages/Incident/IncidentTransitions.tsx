@@ -1,9 +1,10 @@
 import React, { useState } from 'react';
 import { Button, Field, Stack, TextArea } from '@grafana/ui';
-import { ApiError, toApiError, transitionIncident, type Incident, type IncidentStatusName } from '../../api';
+import { transitionIncident, type Incident, type IncidentStatusName } from '../../api';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert/ApiErrorAlert';
 import { testIds } from '../../components/testIds';
 import { INCIDENT_STATUSES, transitionLabel } from '../../incidents/incidentText';
+import { useSubmit } from '../../utils/useSubmit';
 
 interface IncidentTransitionsProps {
   projectId: string;
@@ -19,8 +20,25 @@ interface IncidentTransitionsProps {
  */
 export function IncidentTransitions({ projectId, incident, onTransitioned, onConflict }: IncidentTransitionsProps) {
   const [note, setNote] = useState('');
-  const [busyTo, setBusyTo] = useState<IncidentStatusName | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
+  // The target of the last status change: its button spins while that change is in flight.
+  const [lastTo, setLastTo] = useState<IncidentStatusName | null>(null);
+  const { submit, submitting, error } = useSubmit(
+    (to: IncidentStatusName) => {
+      setLastTo(to);
+      return transitionIncident(projectId, incident.id, { to, note: note.trim() || undefined });
+    },
+    {
+      onSuccess: (transitioned) => {
+        onTransitioned(transitioned);
+        setNote('');
+      },
+      onError: (apiError) => {
+        if (apiError.code === 'conflict') {
+          onConflict();
+        }
+      },
+    }
+  );
 
   // In lifecycle order, whatever order the sidecar lists them in; reopening goes last.
   const targets = [...INCIDENT_STATUSES.slice(1), INCIDENT_STATUSES[0]].filter((status) =>
@@ -29,24 +47,6 @@ export function IncidentTransitions({ projectId, incident, onTransitioned, onCon
   if (targets.length === 0) {
     return null;
   }
-
-  const onTransition = async (to: IncidentStatusName) => {
-    setBusyTo(to);
-    setError(null);
-    try {
-      const trimmed = note.trim();
-      onTransitioned(await transitionIncident(projectId, incident.id, { to, note: trimmed || undefined }));
-      setNote('');
-    } catch (err) {
-      const apiError = toApiError(err);
-      setError(apiError);
-      if (apiError.code === 'conflict') {
-        onConflict();
-      }
-    } finally {
-      setBusyTo(null);
-    }
-  };
 
   return (
     <div data-testid={testIds.incident.transitions}>
@@ -66,9 +66,9 @@ export function IncidentTransitions({ projectId, incident, onTransitioned, onCon
             <Button
               key={to}
               variant={index === 0 && to !== 'triggered' ? 'primary' : 'secondary'}
-              icon={busyTo === to ? 'spinner' : undefined}
-              disabled={busyTo !== null}
-              onClick={() => onTransition(to)}
+              icon={submitting && lastTo === to ? 'spinner' : undefined}
+              disabled={submitting}
+              onClick={() => submit(to)}
               data-testid={testIds.incident.transition[to]}
               data-to={to}
             >

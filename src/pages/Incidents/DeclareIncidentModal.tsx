@@ -1,9 +1,10 @@
 import React, { FormEvent, useState } from 'react';
 import { Button, Field, Input, Modal, RadioButtonGroup, TextArea } from '@grafana/ui';
-import { ApiError, createIncident, toApiError, type Incident, type SeverityName } from '../../api';
+import { createIncident, type Incident, type SeverityName } from '../../api';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert/ApiErrorAlert';
 import { testIds } from '../../components/testIds';
 import { SEVERITY_OPTIONS } from '../../incidents/incidentText';
+import { useSubmit } from '../../utils/useSubmit';
 
 interface DeclareIncidentModalProps {
   projectId: string;
@@ -17,29 +18,23 @@ export function DeclareIncidentModal({ projectId, onDismiss, onDeclared }: Decla
   const [severity, setSeverity] = useState<SeverityName>('warning');
   const [service, setService] = useState('');
   const [description, setDescription] = useState('');
-  const [isSaving, setIsSaving] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
-
-  const isTitleMissing = title.trim() === '';
-
-  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    if (isTitleMissing || isSaving) {
-      return;
-    }
-    setIsSaving(true);
-    setError(null);
-    try {
-      const incident = await createIncident(projectId, {
+  const { submit, submitting, error } = useSubmit(
+    () =>
+      createIncident(projectId, {
         title: title.trim(),
         severity,
         description,
         service: service.trim() || undefined,
-      });
-      onDeclared(incident);
-    } catch (err) {
-      setError(toApiError(err));
-      setIsSaving(false);
+      }),
+    { onSuccess: onDeclared }
+  );
+
+  const isTitleMissing = title.trim() === '';
+
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (!isTitleMissing) {
+      submit();
     }
   };
 
@@ -105,10 +100,10 @@ export function DeclareIncidentModal({ projectId, onDismiss, onDeclared }: Decla
           <Button
             type="submit"
             icon="fire"
-            disabled={isSaving || isTitleMissing}
+            disabled={submitting || isTitleMissing}
             data-testid={testIds.incidents.declareSubmit}
           >
-            {isSaving ? 'Declaring…' : 'Declare incident'}
+            {submitting ? 'Declaring…' : 'Declare incident'}
           </Button>
         </Modal.ButtonRow>
       </form>

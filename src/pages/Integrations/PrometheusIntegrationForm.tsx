@@ -1,8 +1,9 @@
 import React, { FormEvent, useState } from 'react';
 import { DataSourcePicker } from '@grafana/runtime';
 import { Alert, Button, Drawer, Field, Input, RadioButtonGroup, SecretInput, Stack, Text } from '@grafana/ui';
-import { ApiError, createIntegration, toApiError, updateIntegration, type Integration } from '../../api';
+import { createIntegration, updateIntegration, type Integration } from '../../api';
 import { testIds } from '../../components/testIds';
+import { useSubmit } from '../../utils/useSubmit';
 import {
   emptyPrometheusForm,
   hasErrors,
@@ -47,30 +48,24 @@ export function PrometheusIntegrationForm({
     integration ? prometheusFormOf(integration) : emptyPrometheusForm()
   );
   const [isSubmitted, setIsSubmitted] = useState(false);
-  const [isSaving, setIsSaving] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const { submit, submitting, error } = useSubmit(
+    () =>
+      integration
+        ? updateIntegration(projectId, integration.id, toUpdateBody(form))
+        : createIntegration(projectId, toCreateBody(form)),
+    { onSuccess: onSaved }
+  );
 
   const errors = validatePrometheusForm(form);
   // Messages appear once the admin tried to save; the Save button is never disabled for them to find out why.
   const shown = isSubmitted ? errors : {};
   const update = (changes: Partial<PrometheusFormState>) => setForm((current) => ({ ...current, ...changes }));
 
-  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     setIsSubmitted(true);
-    if (hasErrors(errors) || isSaving) {
-      return;
-    }
-    setIsSaving(true);
-    setError(null);
-    try {
-      const saved = integration
-        ? await updateIntegration(projectId, integration.id, toUpdateBody(form))
-        : await createIntegration(projectId, toCreateBody(form));
-      onSaved(saved);
-    } catch (err) {
-      setError(toApiError(err));
-      setIsSaving(false);
+    if (!hasErrors(errors)) {
+      submit();
     }
   };
 
@@ -222,8 +217,8 @@ export function PrometheusIntegrationForm({
         <Stack gap={1}>
           <Button
             type="submit"
-            icon={isSaving ? 'spinner' : undefined}
-            disabled={isSaving}
+            icon={submitting ? 'spinner' : undefined}
+            disabled={submitting}
             data-testid={testIds.integrations.saveButton}
           >
             {integration ? 'Save' : 'Add integration'}

@@ -4,6 +4,7 @@ import { GrafanaTheme2 } from '@grafana/data';
 import {
   Alert,
   Badge,
+  type BadgeColor,
   Button,
   ConfirmModal,
   EmptyState,
@@ -21,14 +22,22 @@ import {
   resetQueryTemplates,
   toApiError,
   type QueryTemplateList,
+  type QueryTemplatesBody,
+  type TierName,
 } from '../../api';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert/ApiErrorAlert';
 import { getTableStyles } from '../../components/DataTable/getTableStyles';
 import { testIds } from '../../components/testIds';
 import { useAsyncData } from '../../utils/useAsyncData';
+import { useSubmit } from '../../utils/useSubmit';
 import { formatInterval, parseTemplatesYaml, templatesToYaml } from './queryTemplates';
 
 const ids = testIds.integrations.templates;
+
+const TIER_COLORS: Record<TierName, BadgeColor> = {
+  critical: 'red',
+  standard: 'darkgrey',
+};
 
 interface QueryTemplatesProps {
   projectId: string;
@@ -64,43 +73,40 @@ function TemplatesView({ projectId, canManage, initial }: QueryTemplatesProps & 
   const s = useStyles2(getStyles);
   const [list, setList] = useState(initial);
   const [draft, setDraft] = useState<string | null>(null);
-  const [saveError, setSaveError] = useState<string | null>(null);
-  const [saveRequestId, setSaveRequestId] = useState<string | null>(null);
-  const [isSaving, setIsSaving] = useState(false);
+  // What is wrong with the YAML before anything is sent; the sidecar's own objections come from `save`.
+  const [parseError, setParseError] = useState<string | null>(null);
   const [isConfirmingReset, setIsConfirmingReset] = useState(false);
   const [resetError, setResetError] = useState<ApiError | null>(null);
+
+  const save = useSubmit((body: QueryTemplatesBody) => putQueryTemplates(projectId, body), {
+    onSuccess: (saved) => {
+      setList(saved);
+      setDraft(null);
+    },
+  });
+  // The sidecar names the template and field at fault, e.g. "templates.2.query: …".
+  const saveError = parseError ?? save.error?.message ?? null;
+  const saveRequestId = parseError === null ? (save.error?.requestId ?? null) : null;
 
   const isDefault = list.source === 'default';
 
   const startEditing = () => {
     setDraft(templatesToYaml(list.templates));
-    setSaveError(null);
-    setSaveRequestId(null);
+    setParseError(null);
+    save.reset();
   };
 
-  const onSave = async () => {
+  const onSave = () => {
     if (draft === null) {
       return;
     }
     const parsed = parseTemplatesYaml(draft);
     if (!parsed.ok) {
-      setSaveError(parsed.error);
-      setSaveRequestId(null);
+      setParseError(parsed.error);
       return;
     }
-    setIsSaving(true);
-    setSaveError(null);
-    try {
-      setList(await putQueryTemplates(projectId, parsed.body));
-      setDraft(null);
-    } catch (error) {
-      // The sidecar names the template and field at fault, e.g. "templates.2.query: …".
-      const apiError = toApiError(error);
-      setSaveError(apiError.message);
-      setSaveRequestId(apiError.requestId);
-    } finally {
-      setIsSaving(false);
-    }
+    setParseError(null);
+    save.submit(parsed.body);
   };
 
   const onConfirmReset = async () => {
@@ -184,8 +190,8 @@ function TemplatesView({ projectId, canManage, initial }: QueryTemplatesProps & 
           )}
           <Stack direction="row" gap={1}>
             <Button
-              icon={isSaving ? 'spinner' : 'save'}
-              disabled={isSaving}
+              icon={save.submitting ? 'spinner' : 'save'}
+              disabled={save.submitting}
               onClick={onSave}
               data-testid={ids.saveButton}
             >
@@ -247,7 +253,7 @@ function TemplatesView({ projectId, canManage, initial }: QueryTemplatesProps & 
                   </td>
                   <td>{template.direction}</td>
                   <td>
-                    <Badge color={template.tier === 'critical' ? 'red' : 'darkgrey'} text={template.tier} />
+                    <Badge color={TIER_COLORS[template.tier]} text={template.tier} />
                   </td>
                   <td className={s.nowrap}>{interval !== undefined ? formatInterval(interval) : '—'}</td>
                   <td>

@@ -26,6 +26,7 @@ import { ApiErrorAlert } from '../../components/ApiErrorAlert/ApiErrorAlert';
 import { getTableStyles } from '../../components/DataTable/getTableStyles';
 import { testIds } from '../../components/testIds';
 import { useAsyncData } from '../../utils/useAsyncData';
+import { useSubmit } from '../../utils/useSubmit';
 import { canGrantRole, grantableRoleOptions } from './roles';
 
 interface MemberOverridesProps {
@@ -222,28 +223,26 @@ function AddMemberForm({ projectId, callerRole, onAdded }: AddMemberFormProps) {
   const [userId, setUserId] = useState('');
   const [login, setLogin] = useState('');
   const [role, setRole] = useState<ProjectRoleName>('viewer');
-  const [isSaving, setIsSaving] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
 
   const parsedUserId = /^\d+$/.test(userId.trim()) ? Number(userId.trim()) : NaN;
   const isUserIdValid = Number.isSafeInteger(parsedUserId) && parsedUserId > 0;
   const isUserIdInvalid = userId.trim() !== '' && !isUserIdValid;
 
-  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    if (!isUserIdValid || isSaving) {
-      return;
+  const { submit, submitting, error } = useSubmit(
+    () => putMember(projectId, parsedUserId, { role, login: login.trim() || undefined }),
+    {
+      onSuccess: (member) => {
+        onAdded(member);
+        setUserId('');
+        setLogin('');
+      },
     }
-    setIsSaving(true);
-    setError(null);
-    try {
-      onAdded(await putMember(projectId, parsedUserId, { role, login: login.trim() || undefined }));
-      setUserId('');
-      setLogin('');
-    } catch (err) {
-      setError(toApiError(err));
-    } finally {
-      setIsSaving(false);
+  );
+
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (isUserIdValid) {
+      submit();
     }
   };
 
@@ -294,10 +293,10 @@ function AddMemberForm({ projectId, callerRole, onAdded }: AddMemberFormProps) {
           <Button
             type="submit"
             icon="plus"
-            disabled={!isUserIdValid || isSaving}
+            disabled={!isUserIdValid || submitting}
             data-testid={testIds.members.addSubmit}
           >
-            {isSaving ? 'Saving…' : 'Set role'}
+            {submitting ? 'Saving…' : 'Set role'}
           </Button>
         </Stack>
       </FieldSet>

@@ -1,8 +1,9 @@
 import React, { FormEvent, useState } from 'react';
 import { Alert, Button, Field, FieldSet, Input, Stack, Switch, TextArea } from '@grafana/ui';
-import { ApiError, toApiError, updateProject, type Project, type UpdateProjectBody } from '../../api';
+import { updateProject, type Project, type UpdateProjectBody } from '../../api';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert/ApiErrorAlert';
 import { testIds } from '../../components/testIds';
+import { useSubmit } from '../../utils/useSubmit';
 
 interface ProjectEditFormProps {
   project: Project;
@@ -39,8 +40,6 @@ function changesOf(project: Project, draft: Draft): UpdateProjectBody {
 /** Edits the project's name, description and active flag; rendered only for roles that may manage the project. */
 export function ProjectEditForm({ project, onSaved }: ProjectEditFormProps) {
   const [draft, setDraft] = useState<Draft>(() => draftOf(project));
-  const [isSaving, setIsSaving] = useState(false);
-  const [saveError, setSaveError] = useState<ApiError | null>(null);
   const [isSaved, setIsSaved] = useState(false);
 
   const changes = changesOf(project, draft);
@@ -52,22 +51,18 @@ export function ProjectEditForm({ project, onSaved }: ProjectEditFormProps) {
     setIsSaved(false);
   };
 
-  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    if (!hasChanges || isNameMissing || isSaving) {
-      return;
-    }
-    setIsSaving(true);
-    setSaveError(null);
-    try {
-      const saved = await updateProject(project.id, changes);
+  const save = useSubmit(() => updateProject(project.id, changes), {
+    onSuccess: (saved) => {
       setDraft(draftOf(saved));
       setIsSaved(true);
       onSaved(saved);
-    } catch (error) {
-      setSaveError(toApiError(error));
-    } finally {
-      setIsSaving(false);
+    },
+  });
+
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (hasChanges && !isNameMissing) {
+      save.submit();
     }
   };
 
@@ -103,10 +98,10 @@ export function ProjectEditForm({ project, onSaved }: ProjectEditFormProps) {
           />
         </Field>
         <Stack direction="column" gap={2} alignItems="flex-start">
-          {saveError && (
+          {save.error && (
             <ApiErrorAlert
               title="Could not save the project"
-              error={saveError}
+              error={save.error}
               data-testid={testIds.project.saveError}
             />
           )}
@@ -115,10 +110,10 @@ export function ProjectEditForm({ project, onSaved }: ProjectEditFormProps) {
           )}
           <Button
             type="submit"
-            disabled={!hasChanges || isNameMissing || isSaving}
+            disabled={!hasChanges || isNameMissing || save.submitting}
             data-testid={testIds.project.saveButton}
           >
-            {isSaving ? 'Saving…' : 'Save project'}
+            {save.submitting ? 'Saving…' : 'Save project'}
           </Button>
         </Stack>
       </FieldSet>

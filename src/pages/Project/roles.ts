@@ -1,15 +1,17 @@
 import type { SelectableValue } from '@grafana/data';
 import type { ProjectRoleName } from '../../api';
+import { keysOf } from '../../utils/exhaustive';
 
-/** Project roles, strongest first (as the sidecar ranks them). */
-export const PROJECT_ROLES: ProjectRoleName[] = ['owner', 'admin', 'engineer', 'viewer'];
-
+/** Keyed strongest first, as the sidecar ranks the roles: PROJECT_ROLES takes its order from here. */
 const ROLE_DESCRIPTIONS: Record<ProjectRoleName, string> = {
   owner: 'Everything an admin may do, and grants owner',
   admin: 'Manages the project, its members and integrations',
   engineer: 'Works on incidents',
   viewer: 'Reads only',
 };
+
+/** Project roles, strongest first (as the sidecar ranks them). */
+export const PROJECT_ROLES: ProjectRoleName[] = keysOf(ROLE_DESCRIPTIONS);
 
 const rank = (role: ProjectRoleName) => PROJECT_ROLES.indexOf(role);
 
