@@ -57,6 +57,15 @@ describe('normalizeSeverity', () => {
     expect(normalizeSeverity({ severity: '  ', level: 'ok' })).toBe('info');
   });
 
+  it('takes no member of Object.prototype for a severity word', () => {
+    for (const word of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']) {
+      expect(normalizeSeverity({ severity: word })).toBe('warning');
+      expect(normalizeSeverity({ priority: word })).toBe('warning');
+      expect(normalizeSeverity({ level: word })).toBe('warning');
+    }
+    expect(normalizeSeverity({ severity: 'constructor', priority: 'p1' })).toBe('critical');
+  });
+
   it('falls back to warning for a missing, empty or unknown severity', () => {
     expect(normalizeSeverity({})).toBe('warning');
     expect(normalizeSeverity({ severity: '' })).toBe('warning');

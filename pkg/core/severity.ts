@@ -1,7 +1,9 @@
 export const SEVERITIES = ['critical', 'high', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-const WORDS: Record<string, Severity> = {
+/** A Map, not an object literal: a label such as `constructor` must not find `Object.prototype`'s members. */
+const WORDS = new Map<string, Severity>(
+  Object.entries({
   critical: 'critical',
   crit: 'critical',
   fatal: 'critical',
@@ -33,14 +35,16 @@ const WORDS: Record<string, Severity> = {
   p5: 'info',
   sev4: 'info',
   sev5: 'info',
-};
+  } satisfies Record<string, Severity>)
+);
 
 /** Normalizes the `severity` (else `priority`) label; unknown or missing → warning. */
 export function normalizeSeverity(labels: Record<string, string>): Severity {
   for (const key of ['severity', 'priority', 'level']) {
     const value = labels[key]?.trim().toLowerCase().replace(/[\s_-]/g, '');
-    if (value && WORDS[value]) {
-      return WORDS[value];
+    const severity = value ? WORDS.get(value) : undefined;
+    if (severity) {
+      return severity;
     }
   }
   return 'warning';

@@ -120,6 +120,12 @@ describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {
     expect(fleet.warnings).toEqual(['truncated: the sender left out 7 alerts of this group']);
   });
 
+  it('reads a severity label named like an Object member as an unknown severity (warning)', async () => {
+    const res = await post('/api/v1/webhooks/alertmanager', alertmanagerPayload([{ name: 'Odd', service: 'proto', severity: 'constructor' }]));
+    expect(res.statusCode).toBe(200);
+    expect((await incidents('?service=proto')).items.map((i) => i.severity)).toEqual(['warning']);
+  });
+
   it('verifies Grafana HMAC signatures and timestamps', async () => {
     const body = JSON.stringify(grafanaPayload([{ name: 'CPU', service: 'api' }]));
     const sign = (secret: string, text: string) => createHmac('sha256', secret).update(text).digest('hex');
