@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Database } from '../adapters/db/database.ts';
+import { findOrganizationSecretHash, upsertOrganizationSecret } from '../adapters/db/repositories/organizations.ts';
 import { IdTokenError, type GrafanaIdentity, type IdTokenVerifier } from '../adapters/grafana/id-token.ts';
 import type { Caller } from './caller.ts';
 import { unauthorized } from './errors.ts';
@@ -89,13 +90,8 @@ export class IdentityService {
 
   /** Registers or replaces an org's secret (stored as its sha256). */
   async setOrgSecret(orgId: number, secret: string): Promise<void> {
-    await this.db.withTenant({ orgId, projectId: null }, (tx) =>
-      tx.query(
-        `INSERT INTO organizations (id, secret_hash) VALUES ($1, $2)
-         ON CONFLICT (id) DO UPDATE SET secret_hash = EXCLUDED.secret_hash, updated_at = now()`,
-        [orgId, hashSecret(secret)]
-      )
-    );
+    const secretHash = hashSecret(secret);
+    await this.db.withTenant({ orgId, projectId: null }, (tx) => upsertOrganizationSecret(tx, orgId, secretHash));
     this.secretCache.delete(orgId);
   }
 
@@ -103,11 +99,8 @@ export class IdentityService {
     const now = this.clock().getTime();
     let cached = this.secretCache.get(orgId);
     if (!cached || cached.until < now) {
-      const row = await this.db.withTenant({ orgId, projectId: null }, async (tx) =>
-        (await tx.query<{ secret_hash: string | null }>('SELECT secret_hash FROM organizations WHERE id = $1', [orgId]))
-          .rows[0]
-      );
-      cached = { hash: row?.secret_hash ? Buffer.from(row.secret_hash, 'hex') : null, until: now + this.config.secretCacheMs };
+      const hash = await this.db.withTenant({ orgId, projectId: null }, (tx) => findOrganizationSecretHash(tx, orgId));
+      cached = { hash: hash ? Buffer.from(hash, 'hex') : null, until: now + this.config.secretCacheMs };
       this.secretCache.set(orgId, cached);
     }
     const given = Buffer.from(hashSecret(secret), 'hex');

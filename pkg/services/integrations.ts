@@ -9,29 +9,26 @@ import {
   type UpdateIntegrationBody,
 } from '../contract/index.ts';
 import type { Database, Queryable } from '../adapters/db/database.ts';
+import {
+  deleteIntegration,
+  findIntegration,
+  findOrgGrafanaIntegration,
+  insertIntegration,
+  listIntegrations,
+  listPrometheusIntegrations,
+  lockIntegrationsSealedWithOtherKey,
+  presentIntegration,
+  updateIntegration,
+  updateIntegrationSeal,
+  type IntegrationRow,
+  type StoredSecrets,
+} from '../adapters/db/repositories/integrations.ts';
 import type { SecretBox } from '../adapters/secret-box.ts';
 import { isHostAllowed, PrometheusConfigError, prometheusTarget, type PrometheusTarget } from '../adapters/prometheus/client.ts';
 import { appendAudit } from './audit.ts';
 import type { TenantScope } from '../core/tenant-scope.ts';
 import type { AuditActor } from './caller.ts';
 import { AppError, badRequest, conflict, notFound } from './errors.ts';
-
-interface IntegrationRow {
-  id: string;
-  org_id: number;
-  project_id: string | null;
-  type: IntegrationType;
-  name: string;
-  config: Record<string, unknown>;
-  secret_ciphertext: string | null;
-  secret_key_id: string | null;
-  secret_fields: string[];
-  created_at: Date;
-  updated_at: Date;
-}
-
-const COLUMNS = `id, org_id::int8 AS org_id, project_id, type, name, config, secret_ciphertext, secret_key_id,
-  secret_fields, created_at, updated_at`;
 
 type Secrets = Record<string, string>;
 
@@ -61,21 +58,13 @@ export class IntegrationsService {
 
   /** The project's integrations and the org-level ones. */
   async list(orgId: number, projectId: string | null): Promise<Integration[]> {
-    const rows = await this.db.withTenant({ orgId, projectId }, async (tx) =>
-      (
-        await tx.query<IntegrationRow>(
-          `SELECT ${COLUMNS} FROM integrations
-            WHERE org_id = $1 AND (project_id IS NULL OR project_id = $2)
-            ORDER BY project_id NULLS FIRST, name`,
-          [orgId, projectId]
-        )
-      ).rows
-    );
-    return rows.map(present);
+    const scope = { orgId, projectId };
+    const rows = await this.db.withTenant(scope, (tx) => listIntegrations(tx, scope));
+    return rows.map(presentIntegration);
   }
 
   async get(scope: TenantScope, id: string): Promise<Integration> {
-    return present(await this.db.withTenant(scope, (tx) => this.load(tx, scope, id)));
+    return presentIntegration(await this.db.withTenant(scope, (tx) => this.load(tx, scope, id)));
   }
 
   async create(scope: TenantScope, actor: AuditActor, input: z.input<typeof createIntegrationBody>): Promise<Integration> {
@@ -86,14 +75,7 @@ export class IntegrationsService {
     const id = randomUUID();
     const sealed = this.sealSecrets(id, secrets);
     return this.db.withTenant(scope, async (tx) => {
-      const inserted = await tx.query<IntegrationRow>(
-        `INSERT INTO integrations (id, org_id, project_id, type, name, config, secret_ciphertext, secret_key_id, secret_fields)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-         ON CONFLICT DO NOTHING
-         RETURNING ${COLUMNS}`,
-        [id, scope.orgId, scope.projectId, body.type, body.name, JSON.stringify(config), sealed.ciphertext, sealed.keyId, sealed.fields]
-      );
-      const row = inserted.rows[0];
+      const row = await insertIntegration(tx, scope, { id, type: body.type, name: body.name, config, secrets: sealed });
       if (!row) {
         throw conflict(
           body.type === 'grafana' && scope.projectId === null
@@ -107,7 +89,7 @@ export class IntegrationsService {
         resourceId: id,
         details: { type: body.type, name: body.name, secretFields: sealed.fields },
       }, this.clock());
-      return present(row);
+      return presentIntegration(row);
     });
   }
 
@@ -135,15 +117,7 @@ export class IntegrationsService {
       const name = body.name ?? current.name;
       let updated: IntegrationRow | undefined;
       try {
-        updated = (
-          await tx.query<IntegrationRow>(
-            `UPDATE integrations SET name = $3, config = $4, secret_ciphertext = $5, secret_key_id = $6, secret_fields = $7,
-                    updated_at = now()
-              WHERE id = $1 AND org_id = $2
-              RETURNING ${COLUMNS}`,
-            [id, scope.orgId, name, JSON.stringify(config), sealed.ciphertext, sealed.keyId, sealed.fields]
-          )
-        ).rows[0];
+        updated = await updateIntegration(tx, scope, id, { name, config, secrets: sealed });
       } catch (error) {
         if ((error as { code?: string }).code === '23505') {
           throw conflict(`an integration named "${name}" already exists here`);
@@ -159,14 +133,14 @@ export class IntegrationsService {
           secretsChanged: Object.keys(body.secrets ?? {}),
         },
       }, this.clock());
-      return present(updated!);
+      return presentIntegration(updated!);
     });
   }
 
   async remove(scope: TenantScope, actor: AuditActor, id: string): Promise<void> {
     await this.db.withTenant(scope, async (tx) => {
       const current = await this.load(tx, scope, id, true);
-      await tx.query('DELETE FROM integrations WHERE id = $1 AND org_id = $2', [id, scope.orgId]);
+      await deleteIntegration(tx, scope, id);
       await appendAudit(tx, scope, actor, {
         action: 'integration.deleted',
         resourceType: 'integration',
@@ -178,14 +152,7 @@ export class IntegrationsService {
 
   /** The org's Grafana service-account integration: URL and token, for the Grafana adapter. */
   async grafanaCredentials(orgId: number): Promise<{ url: string | null; token: string } | null> {
-    const row = await this.db.withTenant({ orgId, projectId: null }, async (tx) =>
-      (
-        await tx.query<IntegrationRow>(
-          `SELECT ${COLUMNS} FROM integrations WHERE org_id = $1 AND project_id IS NULL AND type = 'grafana'`,
-          [orgId]
-        )
-      ).rows[0]
-    );
+    const row = await this.db.withTenant({ orgId, projectId: null }, (tx) => findOrgGrafanaIntegration(tx, orgId));
     const token = row ? this.openSecrets(row).token : undefined;
     return row && token ? { url: typeof row.config.url === 'string' ? row.config.url : null, token } : null;
   }
@@ -199,16 +166,8 @@ export class IntegrationsService {
     orgId: number,
     projectId: string
   ): Promise<{ targets: PrometheusTarget[]; unusable: Array<{ id: string; name: string; error: Error }> }> {
-    const rows = await this.db.withTenant({ orgId, projectId }, async (tx) =>
-      (
-        await tx.query<IntegrationRow>(
-          `SELECT ${COLUMNS} FROM integrations
-            WHERE org_id = $1 AND project_id = $2 AND type = 'prometheus'
-            ORDER BY name`,
-          [orgId, projectId]
-        )
-      ).rows
-    );
+    const scope = { orgId, projectId };
+    const rows = await this.db.withTenant(scope, (tx) => listPrometheusIntegrations(tx, scope));
     const result = { targets: [] as PrometheusTarget[], unusable: [] as Array<{ id: string; name: string; error: Error }> };
     if (rows.length === 0) {
       return result;
@@ -267,20 +226,11 @@ export class IntegrationsService {
   /** Re-seals every secret sealed under an older key (maintenance, across tenants). Returns how many changed. */
   async resealAll(): Promise<number> {
     return this.db.withOwner(async (tx) => {
-      const rows = (
-        await tx.query<IntegrationRow>(
-          `SELECT ${COLUMNS} FROM integrations WHERE secret_key_id IS NOT NULL AND secret_key_id <> $1 FOR UPDATE`,
-          [this.box.activeKeyId]
-        )
-      ).rows;
+      const rows = await lockIntegrationsSealedWithOtherKey(tx, this.box.activeKeyId);
       for (const row of rows) {
         const sealed = this.box.reseal({ keyId: row.secret_key_id!, ciphertext: row.secret_ciphertext! }, aad(row.id));
         if (sealed) {
-          await tx.query('UPDATE integrations SET secret_ciphertext = $2, secret_key_id = $3 WHERE id = $1', [
-            row.id,
-            sealed.ciphertext,
-            sealed.keyId,
-          ]);
+          await updateIntegrationSeal(tx, row.id, sealed);
         }
       }
       return rows.length;
@@ -288,20 +238,14 @@ export class IntegrationsService {
   }
 
   private async load(tx: Queryable, scope: TenantScope, id: string, forUpdate = false): Promise<IntegrationRow> {
-    const row = (
-      await tx.query<IntegrationRow>(
-        `SELECT ${COLUMNS} FROM integrations
-          WHERE id = $1 AND org_id = $2 AND project_id IS NOT DISTINCT FROM $3 ${forUpdate ? 'FOR UPDATE' : ''}`,
-        [id, scope.orgId, scope.projectId]
-      )
-    ).rows[0];
+    const row = await findIntegration(tx, scope, id, forUpdate);
     if (!row) {
       throw notFound('integration');
     }
     return row;
   }
 
-  private sealSecrets(id: string, secrets: Secrets) {
+  private sealSecrets(id: string, secrets: Secrets): StoredSecrets {
     const fields = Object.keys(secrets).sort();
     if (fields.length === 0) {
       return { ciphertext: null, keyId: null, fields };
@@ -346,17 +290,4 @@ function checkSecretNames(type: IntegrationType, names: string[]): void {
 function checkSecrets(type: IntegrationType, secrets: Secrets): Secrets {
   checkSecretNames(type, Object.keys(secrets));
   return secrets;
-}
-
-function present(row: IntegrationRow): Integration {
-  return {
-    id: row.id,
-    scope: row.project_id === null ? 'org' : 'project',
-    type: row.type,
-    name: row.name,
-    config: row.config,
-    secretFields: row.secret_fields,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-  };
 }

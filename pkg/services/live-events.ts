@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { LiveEvent } from '../contract/index.ts';
 import type { Database, Queryable } from '../adapters/db/database.ts';
+import { notifyLiveEvents } from '../adapters/db/repositories/live-events.ts';
 import type { Metrics } from './metrics.ts';
 
 /** NOTIFY channel for incident events; every replica listens and fans out to its own SSE clients. */
@@ -16,7 +17,7 @@ export function livePayload(scope: { orgId: number; projectId: string }, event: 
 /** Sends live events inside the caller's transaction (PostgreSQL delivers them at commit), one statement for all. */
 export async function notifyLive(tx: Queryable, scope: { orgId: number; projectId: string }, events: LiveEvent[]): Promise<void> {
   if (events.length > 0) {
-    await tx.query('SELECT pg_notify($1, e) FROM unnest($2::text[]) AS e', [LIVE_CHANNEL, events.map((e) => livePayload(scope, e))]);
+    await notifyLiveEvents(tx, LIVE_CHANNEL, events.map((e) => livePayload(scope, e)));
   }
 }
 

@@ -4,6 +4,11 @@ import { z } from 'zod';
 import { queryTemplatesBody, type QueryTemplate, type QueryTemplateList } from '../contract/index.ts';
 import { templateIntervalMs } from '../core/metric-normalizer.ts';
 import type { Database } from '../adapters/db/database.ts';
+import {
+  deleteQueryTemplates,
+  findQueryTemplates,
+  upsertQueryTemplates,
+} from '../adapters/db/repositories/query-templates.ts';
 import { appendAudit } from './audit.ts';
 import type { AuditActor } from './caller.ts';
 import { badRequest } from './errors.ts';
@@ -56,9 +61,7 @@ export class QueryTemplatesService {
   }
 
   async get(scope: TenantScope<string>): Promise<QueryTemplateList> {
-    const own = await this.db.withTenant(scope, async (tx) =>
-      (await tx.query<{ templates: unknown }>('SELECT templates FROM query_templates WHERE project_id = $1', [scope.projectId])).rows[0]
-    );
+    const own = await this.db.withTenant(scope, (tx) => findQueryTemplates(tx, scope));
     return this.present(own ? 'project' : 'default', own ? storedTemplates(own.templates) : this.defaults);
   }
 
@@ -75,12 +78,7 @@ export class QueryTemplatesService {
     }
     const templates = parsed.data.templates;
     await this.db.withTenant(scope, async (tx) => {
-      await tx.query(
-        `INSERT INTO query_templates (org_id, project_id, templates, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (project_id) DO UPDATE SET templates = EXCLUDED.templates, updated_by = EXCLUDED.updated_by,
-                                                 updated_at = EXCLUDED.updated_at`,
-        [scope.orgId, scope.projectId, JSON.stringify(templates), actor.id, this.clock()]
-      );
+      await upsertQueryTemplates(tx, scope, templates, actor.id, this.clock());
       await appendAudit(
         tx,
         scope,
@@ -100,8 +98,7 @@ export class QueryTemplatesService {
   /** Back to the defaults. */
   async reset(scope: TenantScope<string>, actor: AuditActor): Promise<QueryTemplateList> {
     await this.db.withTenant(scope, async (tx) => {
-      const removed = await tx.query('DELETE FROM query_templates WHERE project_id = $1', [scope.projectId]);
-      if (removed.rowCount > 0) {
+      if (await deleteQueryTemplates(tx, scope)) {
         await appendAudit(
           tx,
           scope,
