@@ -40,6 +40,23 @@ const IO_MODULES = [
 
 const coreGlobalMessage = 'pkg/core is pure: pass this in from a service or adapter instead.';
 
+// Layer rules of the sidecar. ESLint keeps one `no-restricted-imports` per file (a later config object's replaces an
+// earlier one's), so each folder has one entry holding all of its restrictions, `moment` included. Tests are exempt:
+// they set up real databases and servers across layers.
+const MOMENT = { name: 'moment', message: 'Use native Date or a small helper.' };
+const LAYER_TEST_FILES = ['pkg/**/*.test.ts'];
+
+const httpMessage =
+  'pkg/http calls services, never adapters or drivers: add or use a service method (services translate adapter errors into AppError).';
+const servicesTransportMessage =
+  'Services know no transport: return values or throw AppError (with retryAfterSeconds), and leave HTTP to pkg/http and queues to pkg/jobs.';
+const servicesDriverMessage =
+  'Services reach the database through the pkg/adapters/db port and its repositories, never through a driver.';
+const contractMessage =
+  "pkg/contract is the API's shape only: it imports zod, pkg/core and its own files; do the rest in a service or adapter.";
+const pluginContractMessage =
+  "The plugin takes only types from the sidecar's contract (`import type`): a value it needs (e.g. a header name) is mirrored in src/, so no sidecar code ends up in the bundle.";
+
 export default defineConfig([
   {
     ignores: [
@@ -168,6 +185,78 @@ export default defineConfig([
         {
           selector: 'ImportExpression',
           message: 'pkg/core uses static imports only, so that no-restricted-imports sees every dependency.',
+        },
+      ],
+    },
+  },
+  {
+    // The HTTP layer: fastify, routes and error mapping over services.
+    files: ['pkg/http/**/*.ts'],
+    ignores: LAYER_TEST_FILES,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [MOMENT, ...['pg', 'pg-boss', '@electric-sql/pglite'].map((name) => ({ name, message: httpMessage }))],
+          patterns: [
+            { group: ['pg/*', 'pg-boss/*', '@electric-sql/pglite/*'], message: httpMessage },
+            // ../adapters/* and ../../adapters/* from any depth inside pkg/http, type imports included.
+            { regex: '^(\\.\\./)+adapters(/|$)', message: httpMessage },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The service layer: business rules, transport-free.
+    files: ['pkg/services/**/*.ts'],
+    ignores: LAYER_TEST_FILES,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            MOMENT,
+            ...['fastify', 'pg-boss'].map((name) => ({ name, message: servicesTransportMessage })),
+            ...['pg', '@electric-sql/pglite'].map((name) => ({ name, message: servicesDriverMessage })),
+          ],
+          patterns: [
+            { group: ['fastify/*', '@fastify/*', 'pg-boss/*'], message: servicesTransportMessage },
+            { group: ['pg/*', '@electric-sql/pglite/*'], message: servicesDriverMessage },
+            { regex: '^(\\.\\./)+http(/|$)', message: servicesTransportMessage },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The API contract, shared with the plugin (as types): zod schemas over core's vocabulary, nothing else.
+    files: ['pkg/contract/**/*.ts'],
+    ignores: LAYER_TEST_FILES,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [MOMENT],
+          patterns: [
+            {
+              // Anything but zod, ./<own file> and ../core/<file> (no way out of either through `..`).
+              regex: '^(?!(zod(/.*)?|\\./(?!.*\\.\\.).+|\\.\\./core/(?!.*\\.\\.).+)$)',
+              message: contractMessage,
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The plugin shares the sidecar's contract as types only (a separate rule: the built-in one keeps `moment`).
+    files: ['src/**/*.{ts,tsx}'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ regex: '(^|/)pkg/contract(/|$)', allowTypeImports: true, message: pluginContractMessage }],
         },
       ],
     },

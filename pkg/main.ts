@@ -16,7 +16,9 @@ import { IdTokenVerifier } from './adapters/grafana/id-token.ts';
 import { SecretBox, type EncryptionKey } from './adapters/secret-box.ts';
 import { buildServer } from './http/server.ts';
 import { AuditService } from './services/audit.ts';
+import { HealthService } from './services/health.ts';
 import { IdentityService } from './services/identity.ts';
+import { IntegrationTester } from './services/integration-tester.ts';
 import { IntegrationsService } from './services/integrations.ts';
 import { ProjectsService } from './services/projects.ts';
 import { TeamDirectory } from './services/team-directory.ts';
@@ -94,7 +96,7 @@ export async function createSidecar(config: Config, overrides: SidecarOverrides 
       { grafanaUrl: config.GRAFANA_URL, prometheusAllowedHosts: config.PROMETHEUS_ALLOWED_HOSTS }
     );
     const teams = new TeamDirectory(
-      { integrations, clock },
+      { integrations, clock, logger },
       { grafanaUrl: config.GRAFANA_URL, cacheMs: config.TEAM_CACHE_SECONDS * 1000 }
     );
     const issuer = config.GRAFANA_ISSUER ?? config.GRAFANA_URL;
@@ -160,14 +162,17 @@ export async function createSidecar(config: Config, overrides: SidecarOverrides 
       });
       scheduler.start();
     }
+    const health = new HealthService({ db, pollerHealth: () => poller.failing() }, { version: packageJson.version });
+    const integrationTester = new IntegrationTester({ integrations, prometheus, clock });
     const app = await buildServer(
       {
-        db,
         logger,
         clock,
+        health,
         identity,
         projects,
         integrations,
+        integrationTester,
         audit,
         teams,
         incidents,
@@ -175,16 +180,13 @@ export async function createSidecar(config: Config, overrides: SidecarOverrides 
         ingestTokens,
         live,
         metrics,
-        prometheus,
         queryTemplates,
-        pollerHealth: () => poller.failing(),
       },
       {
         secretHeader: config.SECRET_HEADER,
         bodyLimitBytes: config.BODY_LIMIT_BYTES,
         rateLimitUserPerMinute: config.RATE_LIMIT_USER_PER_MINUTE,
         rateLimitProjectPerMinute: config.RATE_LIMIT_PROJECT_PER_MINUTE,
-        version: packageJson.version,
         webhooks: {
           bodyLimitBytes: config.WEBHOOK_BODY_LIMIT_BYTES,
           serviceLabels: config.SERVICE_LABELS,

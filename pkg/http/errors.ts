@@ -1,7 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import type { ErrorBody, ErrorCode } from '../contract/index.ts';
-import { GrafanaApiError } from '../adapters/grafana/grafana-api.ts';
 import { AppError } from '../services/errors.ts';
 
 export const STATUS_OF: Record<ErrorCode, number> = {
@@ -41,15 +40,13 @@ export function sendError(reply: FastifyReply, code: ErrorCode, message: string)
 /** The one error handler: expected failures become their status, anything else a logged 500. */
 export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof AppError) {
-    reply.headers(error.headers);
+    if (error.retryAfterSeconds !== undefined) {
+      reply.header('retry-after', String(error.retryAfterSeconds));
+    }
     return sendError(reply, error.code, error.message);
   }
   if (error instanceof ZodError) {
     return sendError(reply, 'bad_request', zodMessage(error));
-  }
-  if (error instanceof GrafanaApiError) {
-    request.log.warn({ err: error }, 'Grafana API call failed');
-    return sendError(reply, 'unavailable', `${error.message}; try again shortly`);
   }
   const fastifyError = error as FastifyError;
   const known = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;

@@ -1,25 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import helmet from '@fastify/helmet';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
-import type { Health, IntegrationHealth } from '../contract/index.ts';
-import type { Database } from '../adapters/db/database.ts';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Health } from '../contract/index.ts';
 import { FixedWindowLimiter } from '../core/rate-limit.ts';
-import type { AuditService } from '../services/audit.ts';
 import type { Caller } from '../services/caller.ts';
 import { AppError } from '../services/errors.ts';
-import type { IdentityService } from '../services/identity.ts';
-import type { IntegrationsService } from '../services/integrations.ts';
-import type { ProjectsService } from '../services/projects.ts';
-import type { TeamDirectory } from '../services/team-directory.ts';
+import type { ServerDeps } from './deps.ts';
 import { handleError, sendError } from './errors.ts';
 import { header } from './request-headers.ts';
-import type { IncidentsService } from '../services/incidents.ts';
-import type { IngestService } from '../services/ingest.ts';
-import type { IngestTokensService } from '../services/ingest-tokens.ts';
-import type { LiveEvents } from '../services/live-events.ts';
-import type { Metrics } from '../services/metrics.ts';
-import type { PrometheusClient } from '../adapters/prometheus/client.ts';
-import type { QueryTemplatesService } from '../services/query-templates.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { incidentRoutes } from './routes/incidents.ts';
 import { ingestTokenRoutes } from './routes/ingest-tokens.ts';
@@ -37,36 +25,13 @@ declare module 'fastify' {
 }
 
 const rateLimited = (retryAfterSeconds: number) =>
-  new AppError('rate_limited', 'too many requests; retry after the time in Retry-After', {
-    headers: { 'retry-after': String(retryAfterSeconds) },
-  });
-
-export interface ServerDeps {
-  db: Database;
-  logger: FastifyBaseLogger;
-  clock: () => Date;
-  identity: IdentityService;
-  projects: ProjectsService;
-  integrations: IntegrationsService;
-  audit: AuditService;
-  teams: TeamDirectory;
-  incidents: IncidentsService;
-  ingest: IngestService;
-  ingestTokens: IngestTokensService;
-  live: LiveEvents;
-  metrics: Metrics;
-  prometheus: PrometheusClient;
-  queryTemplates: QueryTemplatesService;
-  /** Prometheus integrations whose recent polls failed (every org; ids and counts only). */
-  pollerHealth: () => Promise<IntegrationHealth[]>;
-}
+  new AppError('rate_limited', 'too many requests; retry after the time in Retry-After', { retryAfterSeconds });
 
 export interface ServerConfig {
   secretHeader: string;
   bodyLimitBytes: number;
   rateLimitUserPerMinute: number;
   rateLimitProjectPerMinute: number;
-  version: string;
   webhooks: WebhookConfig;
 }
 
@@ -99,15 +64,7 @@ export async function buildServer(deps: ServerDeps, config: ServerConfig): Promi
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => sendError(reply, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
 
-  app.get('/health', async (): Promise<Health> => {
-    const ok = await deps.db
-      .withOwner((tx) => tx.query('SELECT 1'))
-      .then(() => true)
-      .catch(() => false);
-    const integrations = ok ? await deps.pollerHealth().catch(() => []) : [];
-    const healthy = ok && integrations.every((i) => i.status !== 'failing');
-    return { status: healthy ? 'ok' : 'degraded', version: config.version, database: { dialect: deps.db.dialect, ok }, integrations };
-  });
+  app.get('/health', async (): Promise<Health> => deps.health.check());
 
   // Prometheus exposition of the sidecar's own metrics (no tenant data in them).
   app.get('/metrics', async (_request, reply) => {

@@ -1,14 +1,17 @@
 import type { ErrorCode } from '../contract/index.ts';
 
-/** An expected failure with its API error code; the HTTP layer maps the code to a status. */
+/**
+ * An expected failure with its API error code; the HTTP layer maps the code to a status. It knows nothing of HTTP:
+ * `retryAfterSeconds` says when a retry may succeed, and the HTTP layer sends it as Retry-After.
+ */
 export class AppError extends Error {
   readonly code: ErrorCode;
-  readonly headers: Record<string, string>;
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; headers?: Record<string, string> }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.headers = options?.headers ?? {};
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }
 

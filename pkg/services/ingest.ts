@@ -64,7 +64,7 @@ export class IngestService {
 
   refuse(): AppError {
     this.metrics.ingestRejected.inc({ reason: 'overload' });
-    return new AppError('unavailable', 'the sidecar is at capacity; retry shortly', { headers: { 'retry-after': '1' } });
+    return new AppError('unavailable', 'the sidecar is at capacity; retry shortly', { retryAfterSeconds: 1 });
   }
 
   submit(delivery: Delivery): Promise<IngestResult> {
@@ -102,7 +102,7 @@ export class IngestService {
         for (const [index, pending] of batch.entries()) {
           const outcome = outcomes[index]!;
           if (outcome instanceof Error) {
-            pending.reject(new AppError('unavailable', 'signals could not be stored; retry', { cause: outcome, headers: { 'retry-after': '1' } }));
+            pending.reject(new AppError('unavailable', 'signals could not be stored; retry', { cause: outcome, retryAfterSeconds: 1 }));
           } else {
             pending.resolve(outcome);
           }

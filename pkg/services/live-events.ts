@@ -1,4 +1,4 @@
-import type { FastifyBaseLogger } from 'fastify';
+import type { Logger } from 'pino';
 import type { LiveEvent } from '../contract/index.ts';
 import type { Database, Queryable } from '../adapters/db/database.ts';
 import { notifyLiveEvents } from '../adapters/db/repositories/live-events.ts';
@@ -27,12 +27,12 @@ export async function notifyLive(tx: Queryable, scope: { orgId: number; projectI
  */
 export class LiveEvents {
   private readonly db: Database;
-  private readonly logger: FastifyBaseLogger;
+  private readonly logger: Logger;
   private readonly metrics: Metrics;
   private readonly listeners = new Map<string, Set<Listener>>();
   private unlisten: (() => Promise<void>) | null = null;
 
-  constructor(deps: { db: Database; logger: FastifyBaseLogger; metrics: Metrics }) {
+  constructor(deps: { db: Database; logger: Logger; metrics: Metrics }) {
     this.db = deps.db;
     this.logger = deps.logger;
     this.metrics = deps.metrics;

@@ -1,5 +1,7 @@
-import { GrafanaApi, type GrafanaTeam, type GrafanaTeamMember } from '../adapters/grafana/grafana-api.ts';
+import type { Logger } from 'pino';
+import { GrafanaApi, GrafanaApiError, type GrafanaTeam, type GrafanaTeamMember } from '../adapters/grafana/grafana-api.ts';
 import type { Caller } from './caller.ts';
+import { AppError } from './errors.ts';
 import type { IntegrationsService } from './integrations.ts';
 
 /** `permission` of a team member who is the team's Admin (0 = Member). */
@@ -14,18 +16,24 @@ interface Cached<T> {
  * Team facts from Grafana: the caller's teams (from X-Grafana-Context, else from the teams API), team names and
  * team-admin permission (teams API only). The API is reached with the org's service-account token, stored as the
  * org's `grafana` integration; answers are cached briefly. Without that integration, what only the API knows is
- * unknown (null), never guessed.
+ * unknown (null), never guessed. A Grafana that cannot be asked is `unavailable` (503): the answer may be a
+ * different one once it is back.
  */
 export class TeamDirectory {
   private readonly integrations: IntegrationsService;
   private readonly grafanaUrl: string;
   private readonly clock: () => Date;
+  private readonly logger: Logger;
   private readonly ttlMs: number;
   private readonly cache = new Map<string, Cached<unknown>>();
 
-  constructor(deps: { integrations: IntegrationsService; clock: () => Date }, config: { grafanaUrl: string; cacheMs: number }) {
+  constructor(
+    deps: { integrations: IntegrationsService; clock: () => Date; logger: Logger },
+    config: { grafanaUrl: string; cacheMs: number }
+  ) {
     this.integrations = deps.integrations;
     this.clock = deps.clock;
+    this.logger = deps.logger;
     this.grafanaUrl = config.grafanaUrl;
     this.ttlMs = config.cacheMs;
   }
@@ -39,7 +47,7 @@ export class TeamDirectory {
     if (!api) {
       return [];
     }
-    const teams = await this.cached(`teams:${caller.orgId}`, () => api.listTeams());
+    const teams = await this.cached(`teams:${caller.orgId}`, () => this.ask(() => api.listTeams()));
     const mine: number[] = [];
     for (const team of teams) {
       const members = await this.members(caller.orgId, team.id, api);
@@ -56,7 +64,7 @@ export class TeamDirectory {
     if (!api) {
       return undefined;
     }
-    return this.cached(`team:${orgId}:${teamId}`, () => api.getTeam(teamId));
+    return this.cached(`team:${orgId}:${teamId}`, () => this.ask(() => api.getTeam(teamId)));
   }
 
   /** True/false from the teams API; null when it cannot be asked. */
@@ -70,7 +78,7 @@ export class TeamDirectory {
   }
 
   private members(orgId: number, teamId: number, api: GrafanaApi): Promise<GrafanaTeamMember[]> {
-    return this.cached(`members:${orgId}:${teamId}`, () => api.getTeamMembers(teamId));
+    return this.cached(`members:${orgId}:${teamId}`, () => this.ask(() => api.getTeamMembers(teamId)));
   }
 
   /** Forget cached answers of an org (after its Grafana integration changed). */
@@ -85,6 +93,19 @@ export class TeamDirectory {
   private async api(orgId: number): Promise<GrafanaApi | null> {
     const creds = await this.cached(`creds:${orgId}`, () => this.integrations.grafanaCredentials(orgId));
     return creds ? new GrafanaApi(creds.url ?? this.grafanaUrl, creds.token) : null;
+  }
+
+  /** One call of the teams API; its failure becomes an `unavailable` AppError, logged with its cause. */
+  private async ask<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof GrafanaApiError)) {
+        throw error;
+      }
+      this.logger.warn({ err: error }, 'Grafana API call failed');
+      throw new AppError('unavailable', `${error.message}; try again shortly`, { cause: error });
+    }
   }
 
   private async cached<T>(key: string, load: () => Promise<T>): Promise<T> {

@@ -1,9 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { auditQuery, auditVerifyQuery, type AuditLogPage, type AuditVerifyResult } from '../../contract/index.ts';
-import type { ServerDeps } from '../server.ts';
+import type { ServerDeps } from '../deps.ts';
 import { resolveScope } from './project-scope.ts';
 
-export const auditRoutes: FastifyPluginAsync<{ deps: ServerDeps }> = async (app, { deps }) => {
+type RouteDeps = Pick<ServerDeps, 'audit' | 'projects'>;
+
+export const auditRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (app, { deps }) => {
   const { audit, projects } = deps;
 
   app.get('/audit', async (request): Promise<AuditLogPage> => {

@@ -13,12 +13,14 @@ import {
   type IncidentPage,
 } from '../../contract/index.ts';
 import { actorOf } from '../../services/caller.ts';
-import type { ServerDeps } from '../server.ts';
+import type { ServerDeps } from '../deps.ts';
 import { resolveScope } from './project-scope.ts';
+
+type RouteDeps = Pick<ServerDeps, 'incidents' | 'projects' | 'live'>;
 
 const streamQuery = z.strictObject({ projectId: z.uuid() });
 
-export const incidentRoutes: FastifyPluginAsync<{ deps: ServerDeps }> = async (app, { deps }) => {
+export const incidentRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (app, { deps }) => {
   const { incidents, projects, live } = deps;
   const projectScope = async (request: Parameters<typeof resolveScope>[0], role: 'viewer' | 'engineer') => {
     const scope = await resolveScope(request, projects, 'project', role);

@@ -1,10 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { createIngestTokenBody, ingestTokenParams, type CreatedIngestToken, type IngestTokenList } from '../../contract/index.ts';
 import { actorOf } from '../../services/caller.ts';
-import type { ServerDeps } from '../server.ts';
+import type { ServerDeps } from '../deps.ts';
 import { resolveScope } from './project-scope.ts';
 
-export const ingestTokenRoutes: FastifyPluginAsync<{ deps: ServerDeps }> = async (app, { deps }) => {
+type RouteDeps = Pick<ServerDeps, 'ingestTokens' | 'projects'>;
+
+export const ingestTokenRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (app, { deps }) => {
   const { ingestTokens, projects } = deps;
 
   app.get('/ingest-tokens', async (request): Promise<IngestTokenList> => {

@@ -8,15 +8,16 @@ import {
   type IntegrationList,
   type IntegrationTestResult,
 } from '../../contract/index.ts';
-import { PrometheusConfigError } from '../../adapters/prometheus/client.ts';
 import { actorOf } from '../../services/caller.ts';
-import type { ServerDeps } from '../server.ts';
+import type { ServerDeps } from '../deps.ts';
 import { resolveScope } from './project-scope.ts';
+
+type RouteDeps = Pick<ServerDeps, 'integrations' | 'integrationTester' | 'projects' | 'teams'>;
 
 const scopeQuery = z.strictObject({ scope: z.enum(['project', 'org']).default('project') });
 
-export const integrationRoutes: FastifyPluginAsync<{ deps: ServerDeps }> = async (app, { deps }) => {
-  const { integrations, projects, teams } = deps;
+export const integrationRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (app, { deps }) => {
+  const { integrations, integrationTester, projects, teams } = deps;
 
   app.get('/integrations', async (request): Promise<IntegrationList> => {
     const { scope } = scopeQuery.parse(request.query);
@@ -55,18 +56,7 @@ export const integrationRoutes: FastifyPluginAsync<{ deps: ServerDeps }> = async
   app.post('/integrations/:id/test', async (request): Promise<IntegrationTestResult> => {
     const { scope } = scopeQuery.parse(request.query);
     const { id } = integrationParams.parse(request.params);
-    const target = await resolveScope(request, projects, scope, 'admin');
-    let prometheusTarget;
-    try {
-      prometheusTarget = await integrations.prometheusTargetFor(target, id);
-    } catch (error) {
-      if (error instanceof PrometheusConfigError) {
-        const checkedAt = deps.clock().toISOString();
-        return { ok: false, latencyMs: 0, version: null, targets: null, error: error.message, checkedAt };
-      }
-      throw error;
-    }
-    return deps.prometheus.test(prometheusTarget);
+    return integrationTester.test(await resolveScope(request, projects, scope, 'admin'), id);
   });
 
   app.delete('/integrations/:id', async (request, reply) => {

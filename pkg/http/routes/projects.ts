@@ -13,9 +13,11 @@ import {
   type ProjectMemberList,
   type WhoAmI,
 } from '../../contract/index.ts';
-import type { ServerDeps } from '../server.ts';
+import type { ServerDeps } from '../deps.ts';
 
-export const projectRoutes: FastifyPluginAsync<{ deps: ServerDeps }> = async (app, { deps }) => {
+type RouteDeps = Pick<ServerDeps, 'projects' | 'teams'>;
+
+export const projectRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (app, { deps }) => {
   const { projects } = deps;
 
   app.get('/projects', async (request): Promise<ProjectList> => ({ items: await projects.listForCaller(request.caller) }));

@@ -13,7 +13,9 @@ import { AppError, unauthorized } from '../../services/errors.ts';
 import { checkGrafanaSignature } from '../../services/ingest.ts';
 import type { ResolvedIngestToken } from '../../services/ingest-tokens.ts';
 import { header } from '../request-headers.ts';
-import type { ServerDeps } from '../server.ts';
+import type { ServerDeps } from '../deps.ts';
+
+type RouteDeps = Pick<ServerDeps, 'ingest' | 'ingestTokens' | 'metrics' | 'clock'>;
 
 export interface WebhookConfig {
   bodyLimitBytes: number;
@@ -50,7 +52,7 @@ function credential(request: FastifyRequest): string | undefined {
  * for anything malformed, 503 with Retry-After when overloaded or over the project's rate — Alertmanager retries
  * 5xx, and treats 429 as final.
  */
-export const webhookRoutes: FastifyPluginAsync<{ deps: ServerDeps; config: WebhookConfig }> = async (app, { deps, config }) => {
+export const webhookRoutes: FastifyPluginAsync<{ deps: RouteDeps; config: WebhookConfig }> = async (app, { deps, config }) => {
   const { ingest, ingestTokens, metrics, clock } = deps;
   const limiter = new FixedWindowLimiter(config.ratePerProjectPerSecond, 1000);
 
@@ -91,7 +93,7 @@ export const webhookRoutes: FastifyPluginAsync<{ deps: ServerDeps; config: Webho
     if (!decision.allowed) {
       metrics.ingestRejected.inc({ reason: 'rate_limited' });
       throw new AppError('unavailable', "over the project's ingest rate; retry after Retry-After", {
-        headers: { 'retry-after': String(decision.retryAfterSeconds) },
+        retryAfterSeconds: decision.retryAfterSeconds,
       });
     }
     return resolved;
