@@ -14,6 +14,10 @@ import type { Severity } from './severity.ts';
 import { canonicalLabels, uuidOf, type SignalDraft } from './signal.ts';
 import type { StepResult } from './anomaly/detector.ts';
 
+/** A PromQL template's tiers: the tier sets how often the template runs and how severe its signals are. */
+export const TEMPLATE_TIERS = ['critical', 'standard'] as const;
+export type TemplateTier = (typeof TEMPLATE_TIERS)[number];
+
 /** The tier's interval: critical at the base interval, standard five times less often, unless the template says. */
 export function templateIntervalMs(template: Pick<QueryTemplate, 'tier' | 'intervalSeconds'>, baseIntervalMs: number): number {
   if (template.intervalSeconds !== undefined) {
@@ -125,7 +129,7 @@ export interface MetricSignalInput {
   status: 'firing' | 'resolved';
 }
 
-const TIER_SEVERITY: Record<QueryTemplate['tier'], Severity> = { critical: 'high', standard: 'warning' };
+const TIER_SEVERITY: Record<TemplateTier, Severity> = { critical: 'high', standard: 'warning' };
 
 function formatValue(value: number, unit: string | undefined): string {
   const abs = Math.abs(value);

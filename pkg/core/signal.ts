@@ -1,8 +1,11 @@
 import { hash } from 'node:crypto';
 import { normalizeSeverity, severityRank, type Severity } from './severity.ts';
 
-export type SignalType = 'alert' | 'metric' | 'log' | 'trace' | 'deployment';
-export type SignalStatus = 'firing' | 'resolved';
+export const SIGNAL_TYPES = ['alert', 'metric', 'log', 'trace', 'deployment'] as const;
+export type SignalType = (typeof SIGNAL_TYPES)[number];
+/** A signal is firing until a `resolved` (or its end time) closes it; alerts from Alertmanager and Grafana say the same. */
+export const SIGNAL_STATUSES = ['firing', 'resolved'] as const;
+export type SignalStatus = (typeof SIGNAL_STATUSES)[number];
 
 /** A signal as ingestion produces it, before it is stored. */
 export interface SignalDraft {

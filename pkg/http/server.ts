@@ -13,6 +13,7 @@ import { incidentRoutes } from './routes/incidents.ts';
 import { ingestTokenRoutes } from './routes/ingest-tokens.ts';
 import { webhookRoutes, type WebhookConfig } from './routes/webhooks.ts';
 import { integrationRoutes } from './routes/integrations.ts';
+import { openapiRoutes } from './routes/openapi.ts';
 import { projectRoutes } from './routes/projects.ts';
 import { queryTemplateRoutes } from './routes/query-templates.ts';
 
@@ -74,6 +75,7 @@ export async function buildServer(deps: ServerDeps, config: ServerConfig): Promi
 
   // Machine senders authenticate with ingest tokens, not through the plugin proxy.
   await app.register(webhookRoutes, { prefix: '/api/v1', deps, config: config.webhooks });
+  await app.register(openapiRoutes, { prefix: '/api/v1', config });
 
   const userLimiter = new FixedWindowLimiter(config.rateLimitUserPerMinute, 60_000);
   const projectLimiter = new FixedWindowLimiter(config.rateLimitProjectPerMinute, 60_000);

@@ -685,6 +685,12 @@ const ROUTES: RouteCase[] = [
   },
   ...INGEST_ROUTES.map(ingestRoute),
   { method: 'GET', path: '/metrics', write: false, attempts: () => [own('carries no tenant data', '/metrics')] },
+  {
+    method: 'GET',
+    path: '/api/v1/openapi.json',
+    write: false,
+    attempts: () => [own('carries no tenant data', '/api/v1/openapi.json')],
+  },
 ];
 
 /** The answer to a request, or a failure after `ms`: a request that never ends (an event stream) must not hang the file. */
@@ -1381,7 +1387,8 @@ describe.each(TEST_DIALECTS)('tenant isolation on %s', (dialect) => {
       ['org 1 token + org 1 context + no secret', admin1, X, { secret: null }],
     ];
     for (const [name, user, victim, extra] of variants) {
-      for (const route of ROUTES.filter((r) => r.path.startsWith('/api/v1/'))) {
+      // The OpenAPI document is public, like /health: it holds no tenant data.
+      for (const route of ROUTES.filter((r) => r.path.startsWith('/api/v1/') && r.path !== '/api/v1/openapi.json')) {
         for (const attempt of route.attempts(victim, { user, ownProject: X.project })) {
           const res = await call(user, attempt.url, {
             method: route.method,

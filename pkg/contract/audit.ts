@@ -1,0 +1,47 @@
+/** The audit log: a filtered, paged read of the hash chain, and its verification. */
+import { z } from 'zod';
+
+export const auditQuery = z.strictObject({
+  action: z.string().max(100).optional(),
+  actorId: z.string().max(200).optional(),
+  resourceType: z.string().max(100).optional(),
+  resourceId: z.string().max(200).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  scope: z.enum(['project', 'org']).default('project'),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  /** Opaque: the `nextCursor` of the previous page. */
+  cursor: z
+    .string()
+    .regex(/^\d{1,15}$/, 'is not a cursor from this API')
+    .optional(),
+});
+export type AuditQuery = z.input<typeof auditQuery>;
+export const auditVerifyQuery = z.strictObject({ scope: z.enum(['project', 'org']).default('project') });
+
+export interface AuditLogEntry {
+  id: number;
+  seq: number;
+  actor: { type: 'user' | 'service_account' | 'system'; id: string; name: string };
+  action: string;
+  resourceType: string;
+  resourceId: string;
+  details: Record<string, unknown>;
+  ip: string | null;
+  requestId: string | null;
+  createdAt: string;
+  hash: string;
+}
+export interface AuditLogPage {
+  items: AuditLogEntry[];
+  nextCursor: string | null;
+}
+export interface AuditVerifyResult {
+  ok: boolean;
+  checked: number;
+  firstBroken: null | {
+    id: number;
+    seq: number;
+    reason: 'sequence_gap' | 'previous_hash_mismatch' | 'hash_mismatch';
+  };
+}
