@@ -187,6 +187,7 @@ export async function createSidecar(config: Config, overrides: SidecarOverrides 
         bodyLimitBytes: config.BODY_LIMIT_BYTES,
         rateLimitUserPerMinute: config.RATE_LIMIT_USER_PER_MINUTE,
         rateLimitProjectPerMinute: config.RATE_LIMIT_PROJECT_PER_MINUTE,
+        version: packageJson.version,
         webhooks: {
           bodyLimitBytes: config.WEBHOOK_BODY_LIMIT_BYTES,
           serviceLabels: config.SERVICE_LABELS,

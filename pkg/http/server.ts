@@ -33,6 +33,8 @@ export interface ServerConfig {
   bodyLimitBytes: number;
   rateLimitUserPerMinute: number;
   rateLimitProjectPerMinute: number;
+  /** The sidecar's version, as the OpenAPI document states it. */
+  version: string;
   webhooks: WebhookConfig;
 }
 
