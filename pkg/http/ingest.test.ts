@@ -120,6 +120,17 @@ describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {
     expect(fleet.warnings).toEqual(['truncated: the sender left out 7 alerts of this group']);
   });
 
+  it('stores text outside the Basic Multilingual Plane as sent', async () => {
+    const res = await post(
+      '/api/v1/webhooks/alertmanager',
+      JSON.stringify(alertmanagerPayload([{ name: 'Fire', service: 'emoji', labels: { note: '🔥 on fire' } }])).replaceAll('🔥', '\\ud83d\\udd25')
+    );
+    expect(res.statusCode).toBe(200);
+    const [incident] = (await incidents('?service=emoji')).items;
+    const detail = (await t.call(alice, `/api/v1/incidents/${incident!.id}`, { projectId: project.id })).json<IncidentDetail>();
+    expect(detail.signals[0]!.labels.note).toBe('🔥 on fire');
+  });
+
   it('reads a severity label named like an Object member as an unknown severity (warning)', async () => {
     const res = await post('/api/v1/webhooks/alertmanager', alertmanagerPayload([{ name: 'Odd', service: 'proto', severity: 'constructor' }]));
     expect(res.statusCode).toBe(200);
@@ -184,12 +195,19 @@ describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {
       [{ status: 'firing', alerts: [{ status: 'firing', labels: {}, annotations: { d: 'x'.repeat(5000) }, startsAt: '2026-01-01T00:00:00Z' }] }, /annotations.*d: at most 4096/],
       [{ status: 'firing', alerts: [{ status: 'firing', labels: Object.fromEntries(Array.from({ length: 257 }, (_, i) => [`l${i}`, 'v'])), startsAt: '2026-01-01T00:00:00Z' }] }, /at most 256 labels/],
       [{ status: 'firing', alerts: [{ status: 'firing', labels: {}, startsAt: 'yesterday' }] }, /startsAt/],
+      [{ status: 'firing', alerts: [{ status: 'firing', labels: { service: 'a\u0000b' }, startsAt: '2026-01-01T00:00:00Z' }] }, /alerts\.0\.labels\.service: must not contain NUL/],
+      [{ status: 'firing', alerts: [{ status: 'firing', labels: {}, annotations: { summary: '\ud800' }, startsAt: '2026-01-01T00:00:00Z' }] }, /alerts\.0\.annotations\.summary: .*unpaired surrogates/],
+      [{ status: 'firing', commonLabels: { ['team\u0000']: 'x' }, alerts: [] }, /commonLabels: names must not contain NUL/],
     ];
     for (const [payload, message] of cases) {
       const res = await post('/api/v1/webhooks/alertmanager', payload);
       expect(res.statusCode, JSON.stringify(payload)).toBe(400);
       expect(res.json().error.message).toMatch(message);
     }
+    // Any code point, and now and then a NUL or half a surrogate pair.
+    const nastyString = fc.string({
+      unit: fc.oneof({ arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), weight: 8 }, fc.constantFrom('\u0000', '\ud800', '\udfff')),
+    });
     const anyJson = fc.oneof(
       fc.jsonValue(),
       fc.record({ status: fc.string(), alerts: fc.array(fc.jsonValue(), { maxLength: 5 }) }),
@@ -199,7 +217,7 @@ describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {
           fc.record(
             {
               status: fc.constantFrom('firing', 'resolved', 'x'),
-              labels: fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer())),
+              labels: fc.dictionary(nastyString, fc.oneof(nastyString, fc.integer())),
               startsAt: fc.oneof(fc.string(), fc.date({ noInvalidDate: true }).map((d) => d.toISOString())),
               fingerprint: fc.oneof(fc.string(), fc.integer()),
             },
@@ -273,6 +291,16 @@ describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {
       'incident.updated',
     ]);
     expect((await t.call(victor, '/api/v1/audit/verify', { projectId: project.id })).json()).toMatchObject({ ok: true });
+  });
+
+  it('refuses API bodies with text the database cannot store, and stores nothing of them', async () => {
+    const before = await count('incidents');
+    for (const title of ['down\u0000', 'half \ud83d pair']) {
+      const res = await t.call(alice, '/api/v1/incidents', { method: 'POST', projectId: project.id, body: { title, severity: 'high' } });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.message).toBe('title: must not contain NUL characters or unpaired surrogates');
+    }
+    expect(await count('incidents')).toBe(before);
   });
 
   it('creates incidents by hand, filters and paginates the list', async () => {

@@ -7,6 +7,7 @@ import type { Caller } from '../services/caller.ts';
 import { AppError } from '../services/errors.ts';
 import type { ServerDeps } from './deps.ts';
 import { handleError, sendError } from './errors.ts';
+import { unstorableTextProblem } from './json-text.ts';
 import { header } from './request-headers.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { incidentRoutes } from './routes/incidents.ts';
@@ -65,6 +66,14 @@ export async function buildServer(deps: ServerDeps, config: ServerConfig): Promi
     reply.header('cache-control', 'no-store');
   });
   app.setErrorHandler(handleError);
+  // fastify's own JSON parser (prototype poisoning refused), then no string the database cannot store.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    parseJson(request, body as string, (error, value) => {
+      const problem = error ? null : unstorableTextProblem(body as string, value);
+      done(error ?? (problem ? new AppError('bad_request', problem) : null), value);
+    });
+  });
   app.setNotFoundHandler((request, reply) => sendError(reply, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
 
   app.get('/health', async (): Promise<Health> => deps.health.check());

@@ -12,6 +12,7 @@ import type { SignalDraft } from '../../core/signal.ts';
 import { AppError, unauthorized } from '../../services/errors.ts';
 import { checkGrafanaSignature } from '../../services/ingest.ts';
 import type { ResolvedIngestToken } from '../../services/ingest-tokens.ts';
+import { unstorableTextProblem } from '../json-text.ts';
 import { header } from '../request-headers.ts';
 import type { ServerDeps } from '../deps.ts';
 
@@ -63,18 +64,22 @@ export const webhookRoutes: FastifyPluginAsync<{ deps: RouteDeps; config: Webhoo
     }
   });
 
-  // Keep the raw body: Grafana's signature covers the exact bytes.
+  // Keep the raw body: Grafana's signature covers the exact bytes (this replaces the server's JSON parser here).
+  app.removeContentTypeParser('application/json');
   app.addContentTypeParser(
     'application/json',
     { parseAs: 'string', bodyLimit: config.bodyLimitBytes },
     (request, body, done) => {
       request.rawBody = body as string;
+      let value: unknown;
       try {
-        done(null, JSON.parse(body as string));
+        value = JSON.parse(body as string);
       } catch {
-        const error = new AppError('bad_request', 'body: is not valid JSON');
-        done(error, undefined);
+        done(new AppError('bad_request', 'body: is not valid JSON'), undefined);
+        return;
       }
+      const problem = unstorableTextProblem(body as string, value);
+      done(problem ? new AppError('bad_request', problem) : null, value);
     }
   );
 

@@ -1,0 +1,62 @@
+/**
+ * Strings that JSON can carry but the database cannot store: NUL characters (PostgreSQL text and jsonb refuse
+ * them) and unpaired UTF-16 surrogates (no UTF-8 encoding exists). A body holding one is refused with a 400 that
+ * names the field, before any route sees it; otherwise the insert would fail and the sender would be told to retry
+ * a delivery that can never succeed.
+ */
+
+/**
+ * Escapes that can put either into a parsed string. Raw ones cannot: JSON forbids raw control characters in
+ * strings, and decoding UTF-8 never yields a surrogate. Bodies without such an escape (nearly all) are not walked.
+ */
+const SUSPECT_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
+
+const unstorable = (text: string) => text.includes('\0') || !text.isWellFormed();
+
+interface Node {
+  value: unknown;
+  parent: Node | null;
+  key: string;
+}
+
+/** The dotted path of a node, as zod names fields in its messages (`alerts.0.labels.service`). */
+function pathOf(node: Node): string {
+  const keys: string[] = [];
+  for (let at: Node | null = node; at?.parent; at = at.parent) {
+    keys.push(at.key);
+  }
+  return keys.length === 0 ? '(body)' : keys.reverse().join('.');
+}
+
+/**
+ * What is wrong with the strings of a parsed JSON body (`raw` is its text), or null. Walks iteratively, so any depth
+ * of nesting the parser accepted is fine.
+ */
+export function unstorableTextProblem(raw: string, value: unknown): string | null {
+  if (!SUSPECT_ESCAPE.test(raw)) {
+    return null;
+  }
+  const pending: Node[] = [{ value, parent: null, key: '' }];
+  for (let node = pending.pop(); node; node = pending.pop()) {
+    const current = node.value;
+    if (typeof current === 'string') {
+      if (unstorable(current)) {
+        return `${pathOf(node)}: must not contain NUL characters or unpaired surrogates`;
+      }
+    } else if (Array.isArray(current)) {
+      for (let i = current.length - 1; i >= 0; i--) {
+        pending.push({ value: current[i], parent: node, key: String(i) });
+      }
+    } else if (typeof current === 'object' && current !== null) {
+      const keys = Object.keys(current);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const key = keys[i]!;
+        if (unstorable(key)) {
+          return `${pathOf(node)}: names must not contain NUL characters or unpaired surrogates`;
+        }
+        pending.push({ value: (current as Record<string, unknown>)[key], parent: node, key });
+      }
+    }
+  }
+  return null;
+}
