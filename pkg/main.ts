@@ -159,6 +159,9 @@ export async function createSidecar(config: Config, overrides: SidecarOverrides 
         tick,
         logger,
         clock: { ...systemClock, now: () => clock().getTime() },
+        // A tick fails only when the database does (listing the projects to poll): skip a tick or more, with jitter,
+        // instead of every replica retrying in step at every tick.
+        backoff: { initialMs: baseIntervalMs, maxMs: 8 * baseIntervalMs },
       });
       scheduler.start();
     }
