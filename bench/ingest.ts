@@ -357,7 +357,9 @@ async function main() {
       try {
         await paced(floor.url, {}, nextBody, { rate: 300, duration: 2 }); // warm-up of the generator itself
         const at300 = await paced(floor.url, {}, nextBody, { rate: 300, duration: Math.min(seconds, 5) });
-        log(`load generator floor at 300/s (a server that answers at once): p50 ${at300.p50Ms} ms, p99 ${at300.p99Ms} ms`);
+        log(
+          `load generator floor at 300/s (a server that answers at once): p50 ${at300.p50Ms} ms, p99 ${at300.p99Ms} ms`
+        );
         output.generatorFloor = { at300 };
       } finally {
         floor.process.kill();

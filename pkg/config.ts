@@ -6,12 +6,18 @@ const orgSecrets = z
   .default('')
   .transform((value, ctx) => {
     const out = new Map<number, string>();
-    for (const entry of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const entry of value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const eq = entry.indexOf('=');
       const org = Number(entry.slice(0, eq));
       const secret = entry.slice(eq + 1);
       if (eq < 1 || !Number.isSafeInteger(org) || org < 1) {
-        ctx.addIssue({ code: 'custom', message: `entry "${entry.slice(0, eq > 0 ? eq : 8)}…" must be <orgId>=<secret>` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `entry "${entry.slice(0, eq > 0 ? eq : 8)}…" must be <orgId>=<secret>`,
+        });
         continue;
       }
       if (secret.length < 16) {
@@ -32,7 +38,10 @@ const encryptionKeys = z
       return undefined;
     }
     const keys: Array<{ id: string; key: Buffer }> = [];
-    for (const entry of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const entry of value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const [id, b64] = entry.split(':');
       const key = Buffer.from(b64 ?? '', 'base64');
       if (!id || !/^[A-Za-z0-9_-]{1,32}$/.test(id) || key.length !== 32) {
@@ -76,7 +85,12 @@ export const configSchema = z.object({
   SERVICE_LABELS: z
     .string()
     .default('service,job,app')
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    )
     .pipe(z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'label names only')).min(1)),
   CORRELATION_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   REOPEN_WINDOW_SECONDS: z.coerce.number().int().min(0).max(86_400).default(900),
@@ -91,11 +105,20 @@ export const configSchema = z.object({
   PROMETHEUS_ALLOWED_HOSTS: z
     .string()
     .default('')
-    .transform((v) => v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean)
+    )
     .pipe(z.array(z.string().regex(/^[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/, 'host or host:port'))),
   PROMETHEUS_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(300).default(10),
   PROMETHEUS_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(4),
-  PROMETHEUS_HISTORY_HOURS: z.coerce.number().min(0).max(24 * 31).default(24 * 7),
+  PROMETHEUS_HISTORY_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 31)
+    .default(24 * 7),
   ANOMALY_THRESHOLD: z.coerce.number().gt(0).lt(1).optional(),
 });
 

@@ -73,7 +73,10 @@ const REDACT = [
 
 /** The composition root: config → adapters → services → HTTP. */
 export async function createSidecar(config: Config, overrides: SidecarOverrides = {}): Promise<Sidecar> {
-  const logger = pino({ level: config.LOG_LEVEL, redact: { paths: REDACT, censor: '[redacted]' } }, overrides.logStream);
+  const logger = pino(
+    { level: config.LOG_LEVEL, redact: { paths: REDACT, censor: '[redacted]' } },
+    overrides.logStream
+  );
   const clock = overrides.clock ?? (() => new Date());
   // A broken templates file stops the start before anything is opened.
   const defaultTemplates = loadTemplatesFile(config.PROMETHEUS_DEFAULT_QUERIES);
@@ -133,10 +136,7 @@ export async function createSidecar(config: Config, overrides: SidecarOverrides 
     const live = new LiveEvents({ db, logger, metrics });
     await live.start();
     const baseIntervalMs = config.PROMETHEUS_POLL_INTERVAL * 1000;
-    const queryTemplates = new QueryTemplatesService(
-      { db, clock },
-      { defaults: defaultTemplates, baseIntervalMs }
-    );
+    const queryTemplates = new QueryTemplatesService({ db, clock }, { defaults: defaultTemplates, baseIntervalMs });
     const prometheus = new PrometheusClient({
       allowedHosts: [...config.PROMETHEUS_ALLOWED_HOSTS, new URL(config.GRAFANA_URL).host.toLowerCase()],
       timeoutMs: config.PROMETHEUS_TIMEOUT_SECONDS * 1000,
@@ -243,7 +243,10 @@ function encryptionKeys(config: Config, logger: Logger): EncryptionKey[] {
   const path = join(config.DATA_DIR, 'encryption.key');
   if (!existsSync(path)) {
     writeFileSync(path, `local:${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
-    logger.warn({ path }, 'generated an encryption key for integration secrets; set ENCRYPTION_KEYS to manage keys yourself');
+    logger.warn(
+      { path },
+      'generated an encryption key for integration secrets; set ENCRYPTION_KEYS to manage keys yourself'
+    );
   }
   const [id, b64] = readFileSync(path, 'utf8').trim().split(':');
   return [{ id: id!, key: Buffer.from(b64 ?? '', 'base64') }];
@@ -294,8 +297,11 @@ if (import.meta.main) {
   }
   run(command).catch((error: unknown) => {
     // Operator errors get their message; anything else its stack.
-    const plain = error instanceof ConfigError || error instanceof DataDirLockedError || error instanceof TemplatesFileError;
-    process.stderr.write(`${error instanceof Error ? (plain ? error.message : (error.stack ?? error.message)) : String(error)}\n`);
+    const plain =
+      error instanceof ConfigError || error instanceof DataDirLockedError || error instanceof TemplatesFileError;
+    process.stderr.write(
+      `${error instanceof Error ? (plain ? error.message : (error.stack ?? error.message)) : String(error)}\n`
+    );
     if (error instanceof Error && error.cause) {
       process.stderr.write(`caused by: ${String((error.cause as Error).message ?? error.cause)}\n`);
     }

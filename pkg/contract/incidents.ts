@@ -14,7 +14,12 @@ const csv = <T extends string>(item: z.ZodType<T, string>) =>
   z
     .string()
     .max(500)
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    )
     .pipe(z.array(item).max(20));
 
 export const incidentListQuery = z.strictObject({

@@ -27,9 +27,7 @@ export type TierName = TemplateTier;
  * e.g. `{{service}}` or `{{namespace}}/{{deployment}}`.
  */
 export const queryTemplateSchema = z.strictObject({
-  name: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, { error: 'lower-case letters, digits, _ . - (at most 64)' }),
+  name: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, { error: 'lower-case letters, digits, _ . - (at most 64)' }),
   description: z.string().max(500).default(''),
   query: z.string().trim().min(1).max(4000),
   service: z.string().trim().min(1).max(200).default('{{service}}'),
@@ -47,7 +45,9 @@ export const queryTemplatesBody = z.strictObject({
   templates: z
     .array(queryTemplateSchema)
     .max(200)
-    .refine((list) => new Set(list.map((t) => t.name)).size === list.length, { error: 'template names must be unique' }),
+    .refine((list) => new Set(list.map((t) => t.name)).size === list.length, {
+      error: 'template names must be unique',
+    }),
 });
 export type QueryTemplatesBody = z.input<typeof queryTemplatesBody>;
 /** `GET /api/v1/query-templates`: the project's templates; `source` says whether they are the defaults. */

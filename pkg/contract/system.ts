@@ -3,7 +3,15 @@ import type { IntegrationHealth } from './prometheus.ts';
 
 /** `GET /api/v1/whoami`: who the sidecar takes the caller for; the config page's connection test. */
 export interface WhoAmI {
-  user: { id: number; login: string; name: string; email: string; orgId: number; orgRole: string; isServiceAccount: boolean };
+  user: {
+    id: number;
+    login: string;
+    name: string;
+    email: string;
+    orgId: number;
+    orgRole: string;
+    isServiceAccount: boolean;
+  };
   teamIds: number[];
 }
 

@@ -25,7 +25,8 @@ function alertDraft(
   const annotations = { ...group.commonAnnotations, ...alert.annotations };
   const startsAt = new Date(alert.startsAt).toISOString();
   const endsAt = alert.endsAt && !ZERO_TIME.test(alert.endsAt) ? new Date(alert.endsAt).toISOString() : null;
-  const warnings = group.truncatedAlerts > 0 ? [`truncated: the sender left out ${group.truncatedAlerts} alerts of this group`] : [];
+  const warnings =
+    group.truncatedAlerts > 0 ? [`truncated: the sender left out ${group.truncatedAlerts} alerts of this group`] : [];
   return {
     signalType: 'alert',
     source,
@@ -114,7 +115,11 @@ export function normalizeSignals(body: z.output<typeof signalsBody>, options: No
 /** A deployment is a point-in-time change event: stored resolved at once, context for incidents, never one. */
 export function normalizeDeployment(body: z.output<typeof deploymentBody>, options: NormalizeOptions): SignalDraft {
   const at = new Date(body.time ?? options.receivedAt).toISOString();
-  const labels = { service: body.service, version: body.version, ...(body.environment ? { environment: body.environment } : {}) };
+  const labels = {
+    service: body.service,
+    version: body.version,
+    ...(body.environment ? { environment: body.environment } : {}),
+  };
   return {
     signalType: 'deployment',
     source: 'api',

@@ -43,7 +43,9 @@ describe('audit hash chain', () => {
     const [row] = chain(1);
     const reordered = { ...row!.entry, details: { a: [1, { x: null, y: true }], b: 1 } };
     expect(hashAuditEntry(GENESIS_HASH, reordered)).toBe(row!.hash);
-    expect(hashAuditEntry(GENESIS_HASH, { ...row!.entry, details: { a: [1, { x: null, y: false }], b: 1 } })).not.toBe(row!.hash);
+    expect(hashAuditEntry(GENESIS_HASH, { ...row!.entry, details: { a: [1, { x: null, y: false }], b: 1 } })).not.toBe(
+      row!.hash
+    );
     expect(hashAuditEntry('f'.repeat(64), row!.entry)).not.toBe(row!.hash);
   });
 

@@ -22,9 +22,7 @@ export interface CorrelationInput {
 }
 
 export type CorrelationDecision =
-  | { kind: 'attach'; incidentId: string }
-  | { kind: 'reopen'; incidentId: string }
-  | { kind: 'create' };
+  { kind: 'attach'; incidentId: string } | { kind: 'reopen'; incidentId: string } | { kind: 'create' };
 
 /** The service decides when the signal names one; the Alertmanager group only relates signals without a service. */
 const related = (signal: CorrelationInput, incident: CandidateIncident) =>
@@ -52,7 +50,10 @@ export function correlate(
       continue;
     }
     if (incident.status !== 'resolved') {
-      if (t - incident.lastSignalAt.getTime() <= config.windowMs && (!open || incident.lastSignalAt > open.lastSignalAt)) {
+      if (
+        t - incident.lastSignalAt.getTime() <= config.windowMs &&
+        (!open || incident.lastSignalAt > open.lastSignalAt)
+      ) {
         open = incident;
       }
     } else if (

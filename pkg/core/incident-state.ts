@@ -51,7 +51,9 @@ export function applyTransition(incident: IncidentTimes, to: IncidentStatus, at:
 /** Time to acknowledge and to resolve, in milliseconds (null until it happened). */
 export function incidentDurations(incident: IncidentTimes) {
   return {
-    timeToAcknowledgeMs: incident.acknowledgedAt ? incident.acknowledgedAt.getTime() - incident.createdAt.getTime() : null,
+    timeToAcknowledgeMs: incident.acknowledgedAt
+      ? incident.acknowledgedAt.getTime() - incident.createdAt.getTime()
+      : null,
     timeToResolveMs: incident.resolvedAt ? incident.resolvedAt.getTime() - incident.createdAt.getTime() : null,
   };
 }

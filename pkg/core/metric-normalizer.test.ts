@@ -67,7 +67,9 @@ describe('schedules', () => {
 describe('rendering', () => {
   it('puts the label filter where the template says, or nothing', () => {
     const q = 'sum by (service) (rate(http_requests_total{code=~"5..", {{filter}} }[5m]))';
-    expect(renderQuery(q, 'namespace="pay"')).toBe('sum by (service) (rate(http_requests_total{code=~"5..", namespace="pay" }[5m]))');
+    expect(renderQuery(q, 'namespace="pay"')).toBe(
+      'sum by (service) (rate(http_requests_total{code=~"5..", namespace="pay" }[5m]))'
+    );
     expect(renderQuery(q, undefined)).toBe('sum by (service) (rate(http_requests_total{code=~"5..",  }[5m]))');
   });
 
@@ -89,7 +91,9 @@ describe('rendering', () => {
     expect(seriesKey('i1', 'error-ratio', { env: 'prod', service: 'a' })).toBe(a);
     expect(seriesKey('i2', 'error-ratio', { service: 'a', env: 'prod' })).not.toBe(a);
     expect(seriesKey('i1', 'latency', { service: 'a', env: 'prod' })).not.toBe(a);
-    expect(seriesKey('i1', 'error-ratio', { service: 'a=b', env: 'prod' })).not.toBe(seriesKey('i1', 'error-ratio', { service: 'a', env: 'prod' }));
+    expect(seriesKey('i1', 'error-ratio', { service: 'a=b', env: 'prod' })).not.toBe(
+      seriesKey('i1', 'error-ratio', { service: 'a', env: 'prod' })
+    );
   });
 });
 
@@ -123,7 +127,14 @@ describe('the life of a metric signal', () => {
   });
 
   it('drafts a metric signal that deduplicates on series and onset, and resolves the same row', () => {
-    const template = queryTemplateSchema.parse({ name: 'error-ratio', description: 'Error ratio', query: 'x', direction: 'up', tier: 'critical', unit: 'ratio' });
+    const template = queryTemplateSchema.parse({
+      name: 'error-ratio',
+      description: 'Error ratio',
+      query: 'x',
+      direction: 'up',
+      tier: 'critical',
+      unit: 'ratio',
+    });
     const base = {
       integrationId: 'i1',
       integrationName: 'prom',
@@ -137,7 +148,13 @@ describe('the life of a metric signal', () => {
     };
     const firing = metricSignalDraft({ ...base, atMs: base.openSince, status: 'firing' });
     const resolved = metricSignalDraft({ ...base, atMs: base.openSince + 5 * MIN, status: 'resolved' });
-    expect(firing).toMatchObject({ signalType: 'metric', source: 'prometheus', severity: 'high', service: 'checkout', endsAt: null });
+    expect(firing).toMatchObject({
+      signalType: 'metric',
+      source: 'prometheus',
+      severity: 'high',
+      service: 'checkout',
+      endsAt: null,
+    });
     expect(firing.title).toBe('Error ratio above baseline on checkout');
     expect(firing.description).toContain('42.0σ above');
     expect(firing.labels).toMatchObject({ service: 'checkout', template: 'error-ratio', integration: 'prom' });

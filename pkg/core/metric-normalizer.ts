@@ -19,7 +19,10 @@ export const TEMPLATE_TIERS = ['critical', 'standard'] as const;
 export type TemplateTier = (typeof TEMPLATE_TIERS)[number];
 
 /** The tier's interval: critical at the base interval, standard five times less often, unless the template says. */
-export function templateIntervalMs(template: Pick<QueryTemplate, 'tier' | 'intervalSeconds'>, baseIntervalMs: number): number {
+export function templateIntervalMs(
+  template: Pick<QueryTemplate, 'tier' | 'intervalSeconds'>,
+  baseIntervalMs: number
+): number {
   if (template.intervalSeconds !== undefined) {
     return template.intervalSeconds * 1000;
   }
@@ -51,7 +54,9 @@ export function renderQuery(query: string, labelFilter: string | undefined): str
 
 /** `{{label}}` → the series' label value; a template that renders empty gives no service. */
 export function renderService(template: string, labels: Record<string, string>): string | null {
-  const rendered = template.replace(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_m, name: string) => labels[name] ?? '').trim();
+  const rendered = template
+    .replace(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_m, name: string) => labels[name] ?? '')
+    .trim();
   return rendered === '' || /^[\s/:.-]*$/.test(rendered) ? null : rendered.slice(0, 200);
 }
 
@@ -142,7 +147,9 @@ export function metricSignalDraft(input: MetricSignalInput): SignalDraft {
   const { template, result } = input;
   const { sigma, baseline } = result.explanation;
   const side = sigma >= 0 ? 'above' : 'below';
-  const subject = input.service ?? (canonicalLabels(input.labels).replaceAll('\u0000', '=').replaceAll('\u0001', ', ') || 'all series');
+  const subject =
+    input.service ??
+    (canonicalLabels(input.labels).replaceAll('\u0000', '=').replaceAll('\u0001', ', ') || 'all series');
   const title = `${template.description || template.name} ${side} baseline on ${subject}`.slice(0, 500);
   const description =
     `${template.name} = ${formatValue(input.value, template.unit)}, expected ${formatValue(baseline.level, template.unit)} ` +

@@ -16,7 +16,11 @@ describe('a real Alertmanager 0.25 delivering to the sidecar', () => {
     t = await createTestSidecar('pglite');
     project = (await t.call(alice, '/api/v1/projects')).json<ProjectList>().items[0]!;
     const token = (
-      await t.call(admin, '/api/v1/ingest-tokens', { method: 'POST', projectId: project.id, body: { name: 'alertmanager' } })
+      await t.call(admin, '/api/v1/ingest-tokens', {
+        method: 'POST',
+        projectId: project.id,
+        body: { name: 'alertmanager' },
+      })
     ).json<CreatedIngestToken>().token;
     const address = await t.sidecar.app.listen({ port: 0, host: '127.0.0.1' });
     am = await startAlertmanager({ webhookUrl: `${address}/api/v1/webhooks/alertmanager`, bearerToken: token });
@@ -26,7 +30,8 @@ describe('a real Alertmanager 0.25 delivering to the sidecar', () => {
     await t?.close();
   });
 
-  const incidents = async () => (await t.call(alice, '/api/v1/incidents?limit=200', { projectId: project.id })).json<IncidentPage>().items;
+  const incidents = async () =>
+    (await t.call(alice, '/api/v1/incidents?limit=200', { projectId: project.id })).json<IncidentPage>().items;
   const postAlerts = async (alerts: Array<{ name: string; service: string; endsAt?: string }>) => {
     const res = await fetch(`${am.url}/api/v2/alerts`, {
       method: 'POST',

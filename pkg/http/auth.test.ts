@@ -31,7 +31,15 @@ describe.each(TEST_DIALECTS)('authentication on %s', (dialect) => {
     const res = await t.call(alice, '/api/v1/whoami');
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({
-      user: { id: 10, login: 'alice', name: 'alice', email: 'alice@example.com', orgId: 1, orgRole: 'Editor', isServiceAccount: false },
+      user: {
+        id: 10,
+        login: 'alice',
+        name: 'alice',
+        email: 'alice@example.com',
+        orgId: 1,
+        orgRole: 'Editor',
+        isServiceAccount: false,
+      },
       teamIds: [100],
     });
   });
@@ -73,7 +81,12 @@ describe.each(TEST_DIALECTS)('authentication on %s', (dialect) => {
       [
         'unsigned (alg none)',
         Promise.resolve(
-          new UnsecuredJWT({ role: 'Admin' }).setIssuer(t.grafana.issuer).setAudience('org:1').setSubject('user:10').setExpirationTime('5m').encode()
+          new UnsecuredJWT({ role: 'Admin' })
+            .setIssuer(t.grafana.issuer)
+            .setAudience('org:1')
+            .setSubject('user:10')
+            .setExpirationTime('5m')
+            .encode()
         ),
       ],
       ['garbage', Promise.resolve('not.a.jwt')],
@@ -87,7 +100,10 @@ describe.each(TEST_DIALECTS)('authentication on %s', (dialect) => {
   it('refuses X-Grafana-Context that describes someone else, and malformed context', async () => {
     const bob: TestUser = { ...alice, userId: 11, login: 'bob', orgRole: 'Admin' };
     await expect401(t.call(alice, '/api/v1/projects', { context: t.grafana.context(bob) }), /does not describe/);
-    await expect401(t.call(alice, '/api/v1/projects', { context: t.grafana.context({ ...alice, orgId: 2 }) }), /does not describe/);
+    await expect401(
+      t.call(alice, '/api/v1/projects', { context: t.grafana.context({ ...alice, orgId: 2 }) }),
+      /does not describe/
+    );
     await expect401(t.call(alice, '/api/v1/projects', { context: '{nope' }), /not JSON/);
   });
 

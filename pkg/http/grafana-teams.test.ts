@@ -15,12 +15,25 @@ describe.each(TEST_DIALECTS)('Grafana teams through the org service account on %
     t = await createTestSidecar(dialect);
     t.grafana.serviceAccounts.set(SA_TOKEN, 1);
     t.grafana.teams.set(1, [
-      { id: 7, name: 'Payments SRE', members: [{ userId: 20, login: 'lead', permission: 4 }, { userId: 21, login: 'dev', permission: 0 }] },
+      {
+        id: 7,
+        name: 'Payments SRE',
+        members: [
+          { userId: 20, login: 'lead', permission: 4 },
+          { userId: 21, login: 'dev', permission: 0 },
+        ],
+      },
       { id: 8, name: 'Search', members: [{ userId: 21, login: 'dev', permission: 0 }] },
     ]);
     const res = await t.call(admin, '/api/v1/integrations', {
       method: 'POST',
-      body: { type: 'grafana', scope: 'org', name: 'grafana', config: { url: t.grafana.url }, secrets: { token: SA_TOKEN } },
+      body: {
+        type: 'grafana',
+        scope: 'org',
+        name: 'grafana',
+        config: { url: t.grafana.url },
+        secrets: { token: SA_TOKEN },
+      },
     });
     expect(res.statusCode).toBe(201);
   });
@@ -42,10 +55,20 @@ describe.each(TEST_DIALECTS)('Grafana teams through the org service account on %
   });
 
   it('lets a team Admin register their team, and refuses unknown teams and non-admins', async () => {
-    t.grafana.teams.get(1)!.push({ id: 9, name: 'Edge', members: [{ userId: 20, login: 'lead', permission: 4 }, { userId: 21, login: 'dev', permission: 0 }] });
+    t.grafana.teams.get(1)!.push({
+      id: 9,
+      name: 'Edge',
+      members: [
+        { userId: 20, login: 'lead', permission: 4 },
+        { userId: 21, login: 'dev', permission: 0 },
+      ],
+    });
     const byDev = await t.call(dev, '/api/v1/projects', { method: 'POST', body: { teamId: 9 } });
     expect(byDev.statusCode).toBe(403);
-    const byLead = await t.call(lead, '/api/v1/projects', { method: 'POST', body: { teamId: 9, description: 'edge proxies' } });
+    const byLead = await t.call(lead, '/api/v1/projects', {
+      method: 'POST',
+      body: { teamId: 9, description: 'edge proxies' },
+    });
     expect(byLead.statusCode).toBe(201);
     expect(byLead.json<Project>()).toMatchObject({ name: 'Edge', description: 'edge proxies', role: 'admin' });
     const again = await t.call(admin, '/api/v1/projects', { method: 'POST', body: { teamId: 9 } });
@@ -60,7 +83,10 @@ describe.each(TEST_DIALECTS)('Grafana teams through the org service account on %
     try {
       const res = await t.call(admin, '/api/v1/projects', { method: 'POST', body: { teamId: 12345 } });
       expect(res.statusCode).toBe(503);
-      expect(res.json().error).toMatchObject({ code: 'unavailable', message: expect.stringContaining('Grafana answered') });
+      expect(res.json().error).toMatchObject({
+        code: 'unavailable',
+        message: expect.stringContaining('Grafana answered'),
+      });
     } finally {
       t.grafana.apiDown = false;
     }

@@ -16,7 +16,11 @@ describe('the ingest rate per project', () => {
     t = await createTestSidecar('pglite', { INGEST_RATE_LIMIT_PER_PROJECT_PER_SECOND: '1' }, undefined, clock);
     const project = (await t.call(alice, '/api/v1/projects')).json<ProjectList>().items[0]!;
     token = (
-      await t.call(admin, '/api/v1/ingest-tokens', { method: 'POST', projectId: project.id, body: { name: 'alertmanager' } })
+      await t.call(admin, '/api/v1/ingest-tokens', {
+        method: 'POST',
+        projectId: project.id,
+        body: { name: 'alertmanager' },
+      })
     ).json<CreatedIngestToken>().token;
   });
   afterAll(async () => {

@@ -1,7 +1,14 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CreatedIngestToken, IncidentDetail, IncidentPage, IngestResult, Project, ProjectList } from '../contract/index.ts';
+import type {
+  CreatedIngestToken,
+  IncidentDetail,
+  IncidentPage,
+  IngestResult,
+  Project,
+  ProjectList,
+} from '../contract/index.ts';
 import { alertmanagerPayload, grafanaPayload } from '../testing/alert-payloads.ts';
 import type { TestUser } from '../testing/grafana-identity.ts';
 import { TEST_DIALECTS } from '../testing/test-database.ts';
@@ -29,16 +36,24 @@ describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {
   const incidents = async (query = '') =>
     (await t.call(alice, `/api/v1/incidents${query}`, { projectId: project.id })).json<IncidentPage>();
   const count = (table: string) =>
-    t.sidecar.db.withOwner(async (tx) => (await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n);
+    t.sidecar.db.withOwner(
+      async (tx) => (await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n
+    );
 
   beforeAll(async () => {
     t = await createTestSidecar(dialect);
     project = (await t.call(alice, '/api/v1/projects')).json<ProjectList>().items[0]!;
     const create = async (body: object) =>
-      (await t.call(admin, '/api/v1/ingest-tokens', { method: 'POST', projectId: project.id, body })).json<CreatedIngestToken>().token;
+      (
+        await t.call(admin, '/api/v1/ingest-tokens', { method: 'POST', projectId: project.id, body })
+      ).json<CreatedIngestToken>().token;
     token = await create({ name: 'alertmanager' });
     hmacToken = await create({ name: 'grafana', hmacSecret: HMAC_SECRET });
-    stampedToken = await create({ name: 'grafana-ts', hmacSecret: HMAC_SECRET, timestampHeader: 'X-Grafana-Alerting-Signature-Timestamp' });
+    stampedToken = await create({
+      name: 'grafana-ts',
+      hmacSecret: HMAC_SECRET,
+      timestampHeader: 'X-Grafana-Alerting-Signature-Timestamp',
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -62,7 +77,9 @@ describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {
     ]);
     const checkout = list.items.find((i) => i.service === 'checkout')!;
     expect(checkout.title).toBe('HighErrorRate on checkout');
-    const detail = (await t.call(victor, `/api/v1/incidents/${checkout.id}`, { projectId: project.id })).json<IncidentDetail>();
+    const detail = (
+      await t.call(victor, `/api/v1/incidents/${checkout.id}`, { projectId: project.id })
+    ).json<IncidentDetail>();
     expect(detail.signals.map((s) => s.title).sort()).toEqual(['HighErrorRate on checkout', 'HighLatency on checkout']);
     expect(detail.signals[0]!.startsAt).toBe('2026-11-29T10:00:00.123Z');
     expect(detail.timeline.map((e) => e.kind)).toEqual(['created', 'signals_attached']);
@@ -71,7 +88,9 @@ describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {
   it('stores 100 identical concurrent deliveries once: one signal, one incident', async () => {
     const payload = alertmanagerPayload([{ name: 'QueueStuck', service: 'billing', fingerprint: 'fp-billing-1' }]);
     const before = await count('signals');
-    const results = await Promise.all(Array.from({ length: 100 }, () => post('/api/v1/webhooks/alertmanager', payload)));
+    const results = await Promise.all(
+      Array.from({ length: 100 }, () => post('/api/v1/webhooks/alertmanager', payload))
+    );
     expect(results.every((r) => r.statusCode === 200)).toBe(true);
     const bodies = results.map((r) => r.json<IngestResult>());
     expect(bodies.reduce((n, b) => n + b.created, 0)).toBe(1);
@@ -107,7 +126,9 @@ describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {
     const billing = (await incidents('?service=billing')).items[0]!;
     await post(
       '/api/v1/webhooks/alertmanager',
-      alertmanagerPayload([{ name: 'QueueStuck', service: 'billing', fingerprint: 'fp-billing-1', startsAt: new Date().toISOString() }])
+      alertmanagerPayload([
+        { name: 'QueueStuck', service: 'billing', fingerprint: 'fp-billing-1', startsAt: new Date().toISOString() },
+      ])
     );
     const after = (await incidents('?service=billing')).items;
     expect(after).toHaveLength(1);
@@ -115,7 +136,10 @@ describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {
   });
 
   it('keeps truncatedAlerts as a warning on the incident', async () => {
-    await post('/api/v1/webhooks/alertmanager', alertmanagerPayload([{ name: 'Many', service: 'fleet' }], 'g-fleet', 7));
+    await post(
+      '/api/v1/webhooks/alertmanager',
+      alertmanagerPayload([{ name: 'Many', service: 'fleet' }], 'g-fleet', 7)
+    );
     const fleet = (await incidents('?service=fleet')).items[0]!;
     expect(fleet.warnings).toEqual(['truncated: the sender left out 7 alerts of this group']);
   });
@@ -123,16 +147,23 @@ describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {
   it('stores text outside the Basic Multilingual Plane as sent', async () => {
     const res = await post(
       '/api/v1/webhooks/alertmanager',
-      JSON.stringify(alertmanagerPayload([{ name: 'Fire', service: 'emoji', labels: { note: '🔥 on fire' } }])).replaceAll('🔥', '\\ud83d\\udd25')
+      JSON.stringify(
+        alertmanagerPayload([{ name: 'Fire', service: 'emoji', labels: { note: '🔥 on fire' } }])
+      ).replaceAll('🔥', '\\ud83d\\udd25')
     );
     expect(res.statusCode).toBe(200);
     const [incident] = (await incidents('?service=emoji')).items;
-    const detail = (await t.call(alice, `/api/v1/incidents/${incident!.id}`, { projectId: project.id })).json<IncidentDetail>();
+    const detail = (
+      await t.call(alice, `/api/v1/incidents/${incident!.id}`, { projectId: project.id })
+    ).json<IncidentDetail>();
     expect(detail.signals[0]!.labels.note).toBe('🔥 on fire');
   });
 
   it('reads a severity label named like an Object member as an unknown severity (warning)', async () => {
-    const res = await post('/api/v1/webhooks/alertmanager', alertmanagerPayload([{ name: 'Odd', service: 'proto', severity: 'constructor' }]));
+    const res = await post(
+      '/api/v1/webhooks/alertmanager',
+      alertmanagerPayload([{ name: 'Odd', service: 'proto', severity: 'constructor' }])
+    );
     expect(res.statusCode).toBe(200);
     expect((await incidents('?service=proto')).items.map((i) => i.severity)).toEqual(['warning']);
   });
@@ -140,9 +171,19 @@ describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {
   it('verifies Grafana HMAC signatures and timestamps', async () => {
     const body = JSON.stringify(grafanaPayload([{ name: 'CPU', service: 'api' }]));
     const sign = (secret: string, text: string) => createHmac('sha256', secret).update(text).digest('hex');
-    const ok = await post('/api/v1/webhooks/grafana', body, { 'x-grafana-alerting-signature': sign(HMAC_SECRET, body) }, hmacToken);
+    const ok = await post(
+      '/api/v1/webhooks/grafana',
+      body,
+      { 'x-grafana-alerting-signature': sign(HMAC_SECRET, body) },
+      hmacToken
+    );
     expect(ok.statusCode).toBe(200);
-    const wrong = await post('/api/v1/webhooks/grafana', body, { 'x-grafana-alerting-signature': sign('another-secret-0123456789', body) }, hmacToken);
+    const wrong = await post(
+      '/api/v1/webhooks/grafana',
+      body,
+      { 'x-grafana-alerting-signature': sign('another-secret-0123456789', body) },
+      hmacToken
+    );
     expect(wrong.statusCode).toBe(401);
     expect((await post('/api/v1/webhooks/grafana', body, {}, hmacToken)).statusCode).toBe(401);
     const now = Math.floor(Date.now() / 1000);
@@ -158,12 +199,17 @@ describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {
     const unstamped = await post(
       '/api/v1/webhooks/grafana',
       body,
-      { 'x-grafana-alerting-signature': sign(HMAC_SECRET, body), 'x-grafana-alerting-signature-timestamp': String(now) },
+      {
+        'x-grafana-alerting-signature': sign(HMAC_SECRET, body),
+        'x-grafana-alerting-signature-timestamp': String(now),
+      },
       stampedToken
     );
     expect(unstamped.statusCode).toBe(401);
     const api = (await incidents('?service=api')).items[0]!;
-    const detail = (await t.call(alice, `/api/v1/incidents/${api.id}`, { projectId: project.id })).json<IncidentDetail>();
+    const detail = (
+      await t.call(alice, `/api/v1/incidents/${api.id}`, { projectId: project.id })
+    ).json<IncidentDetail>();
     expect(detail.signals[0]).toMatchObject({ source: 'grafana', values: { A: 0.93, B: null } });
   });
 
@@ -176,10 +222,13 @@ describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {
       await t.call(admin, '/api/v1/ingest-tokens', { method: 'POST', projectId: project.id, body: { name: 'temp' } })
     ).json<CreatedIngestToken>();
     expect((await post('/api/v1/webhooks/alertmanager', payload, {}, created.token)).statusCode).toBe(200);
-    const listed = (await t.call(admin, '/api/v1/ingest-tokens', { projectId: project.id })).json<{ items: Array<Record<string, unknown>> }>();
+    const listed = (await t.call(admin, '/api/v1/ingest-tokens', { projectId: project.id })).json<{
+      items: Array<Record<string, unknown>>;
+    }>();
     expect(JSON.stringify(listed)).not.toContain(created.token);
     expect(
-      (await t.call(admin, `/api/v1/ingest-tokens/${created.id}`, { method: 'DELETE', projectId: project.id })).statusCode
+      (await t.call(admin, `/api/v1/ingest-tokens/${created.id}`, { method: 'DELETE', projectId: project.id }))
+        .statusCode
     ).toBe(204);
     expect((await post('/api/v1/webhooks/alertmanager', payload, {}, created.token)).statusCode).toBe(401);
   });
@@ -189,15 +238,58 @@ describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {
       ['{"alerts": [', /JSON/],
       [{}, /alerts/],
       [{ status: 'firing', alerts: [{ status: 'burning', labels: {}, startsAt: '2026-01-01T00:00:00Z' }] }, /status/],
-      [{ status: 'firing', alerts: [{ status: 'firing', labels: { a: 1 }, startsAt: '2026-01-01T00:00:00Z' }] }, /alerts\.0\.labels.*a: must be a string/],
-      [{ status: 'firing', alerts: [{ status: 'firing', labels: ['a'], startsAt: '2026-01-01T00:00:00Z' }] }, /labels.*object of label names/],
+      [
+        { status: 'firing', alerts: [{ status: 'firing', labels: { a: 1 }, startsAt: '2026-01-01T00:00:00Z' }] },
+        /alerts\.0\.labels.*a: must be a string/,
+      ],
+      [
+        { status: 'firing', alerts: [{ status: 'firing', labels: ['a'], startsAt: '2026-01-01T00:00:00Z' }] },
+        /labels.*object of label names/,
+      ],
       [{ status: 'firing', commonLabels: { ['x'.repeat(300)]: 'v' }, alerts: [] }, /commonLabels.*1–256 characters/],
-      [{ status: 'firing', alerts: [{ status: 'firing', labels: {}, annotations: { d: 'x'.repeat(5000) }, startsAt: '2026-01-01T00:00:00Z' }] }, /annotations.*d: at most 4096/],
-      [{ status: 'firing', alerts: [{ status: 'firing', labels: Object.fromEntries(Array.from({ length: 257 }, (_, i) => [`l${i}`, 'v'])), startsAt: '2026-01-01T00:00:00Z' }] }, /at most 256 labels/],
+      [
+        {
+          status: 'firing',
+          alerts: [
+            { status: 'firing', labels: {}, annotations: { d: 'x'.repeat(5000) }, startsAt: '2026-01-01T00:00:00Z' },
+          ],
+        },
+        /annotations.*d: at most 4096/,
+      ],
+      [
+        {
+          status: 'firing',
+          alerts: [
+            {
+              status: 'firing',
+              labels: Object.fromEntries(Array.from({ length: 257 }, (_, i) => [`l${i}`, 'v'])),
+              startsAt: '2026-01-01T00:00:00Z',
+            },
+          ],
+        },
+        /at most 256 labels/,
+      ],
       [{ status: 'firing', alerts: [{ status: 'firing', labels: {}, startsAt: 'yesterday' }] }, /startsAt/],
-      [{ status: 'firing', alerts: [{ status: 'firing', labels: { service: 'a\u0000b' }, startsAt: '2026-01-01T00:00:00Z' }] }, /alerts\.0\.labels\.service: must not contain NUL/],
-      [{ status: 'firing', alerts: [{ status: 'firing', labels: {}, annotations: { summary: '\ud800' }, startsAt: '2026-01-01T00:00:00Z' }] }, /alerts\.0\.annotations\.summary: .*unpaired surrogates/],
-      [{ status: 'firing', commonLabels: { ['team\u0000']: 'x' }, alerts: [] }, /commonLabels: names must not contain NUL/],
+      [
+        {
+          status: 'firing',
+          alerts: [{ status: 'firing', labels: { service: 'a\u0000b' }, startsAt: '2026-01-01T00:00:00Z' }],
+        },
+        /alerts\.0\.labels\.service: must not contain NUL/,
+      ],
+      [
+        {
+          status: 'firing',
+          alerts: [
+            { status: 'firing', labels: {}, annotations: { summary: '\ud800' }, startsAt: '2026-01-01T00:00:00Z' },
+          ],
+        },
+        /alerts\.0\.annotations\.summary: .*unpaired surrogates/,
+      ],
+      [
+        { status: 'firing', commonLabels: { ['team\u0000']: 'x' }, alerts: [] },
+        /commonLabels: names must not contain NUL/,
+      ],
     ];
     for (const [payload, message] of cases) {
       const res = await post('/api/v1/webhooks/alertmanager', payload);
@@ -206,7 +298,10 @@ describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {
     }
     // Any code point, and now and then a NUL or half a surrogate pair.
     const nastyString = fc.string({
-      unit: fc.oneof({ arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), weight: 8 }, fc.constantFrom('\u0000', '\ud800', '\udfff')),
+      unit: fc.oneof(
+        { arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), weight: 8 },
+        fc.constantFrom('\u0000', '\ud800', '\udfff')
+      ),
     });
     const anyJson = fc.oneof(
       fc.jsonValue(),
@@ -218,7 +313,10 @@ describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {
             {
               status: fc.constantFrom('firing', 'resolved', 'x'),
               labels: fc.dictionary(nastyString, fc.oneof(nastyString, fc.integer())),
-              startsAt: fc.oneof(fc.string(), fc.date({ noInvalidDate: true }).map((d) => d.toISOString())),
+              startsAt: fc.oneof(
+                fc.string(),
+                fc.date({ noInvalidDate: true }).map((d) => d.toISOString())
+              ),
               fingerprint: fc.oneof(fc.string(), fc.integer()),
             },
             { requiredKeys: [] }
@@ -229,11 +327,20 @@ describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {
     );
     const statuses = new Set<number>();
     await fc.assert(
-      fc.asyncProperty(anyJson, fc.constantFrom('/api/v1/webhooks/alertmanager', '/api/v1/webhooks/grafana', '/api/v1/signals', '/api/v1/deployments'), async (payload, url) => {
-        const res = await post(url, JSON.stringify(payload), {}, url.endsWith('grafana') ? token : token);
-        statuses.add(res.statusCode);
-        expect(res.statusCode === 200 || (res.statusCode >= 400 && res.statusCode < 500)).toBe(true);
-      }),
+      fc.asyncProperty(
+        anyJson,
+        fc.constantFrom(
+          '/api/v1/webhooks/alertmanager',
+          '/api/v1/webhooks/grafana',
+          '/api/v1/signals',
+          '/api/v1/deployments'
+        ),
+        async (payload, url) => {
+          const res = await post(url, JSON.stringify(payload), {}, url.endsWith('grafana') ? token : token);
+          statuses.add(res.statusCode);
+          expect(res.statusCode === 200 || (res.statusCode >= 400 && res.statusCode < 500)).toBe(true);
+        }
+      ),
       { numRuns: 1500 }
     );
     expect([...statuses].some((s) => s >= 400)).toBe(true);
@@ -242,9 +349,16 @@ describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {
   });
 
   it('takes generic signals and deployments; deployments open no incident', async () => {
-    const signals = await post('/api/v1/signals', { signals: [{ title: 'Error budget burn', service: 'payments', severity: 'high', type: 'metric', source: 'slo' }] });
+    const signals = await post('/api/v1/signals', {
+      signals: [{ title: 'Error budget burn', service: 'payments', severity: 'high', type: 'metric', source: 'slo' }],
+    });
     expect(signals.json<IngestResult>()).toMatchObject({ created: 1 });
-    const deploy = await post('/api/v1/deployments', { service: 'payments', version: '1.4.2', environment: 'prod', author: 'ci' });
+    const deploy = await post('/api/v1/deployments', {
+      service: 'payments',
+      version: '1.4.2',
+      environment: 'prod',
+      author: 'ci',
+    });
     expect(deploy.json<IngestResult>()).toMatchObject({ created: 1 });
     const payments = (await incidents('?service=payments')).items;
     expect(payments).toHaveLength(1);
@@ -254,22 +368,44 @@ describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {
   it('enforces the incident state machine and roles, and audits every change', async () => {
     const incident = (await incidents('?service=search')).items[0]!;
     const url = `/api/v1/incidents/${incident.id}/transitions`;
-    expect((await t.call(victor, url, { method: 'POST', projectId: project.id, body: { to: 'acknowledged' } })).statusCode).toBe(403);
-    const ack = await t.call(alice, url, { method: 'POST', projectId: project.id, body: { to: 'acknowledged', note: 'on it' } });
+    expect(
+      (await t.call(victor, url, { method: 'POST', projectId: project.id, body: { to: 'acknowledged' } })).statusCode
+    ).toBe(403);
+    const ack = await t.call(alice, url, {
+      method: 'POST',
+      projectId: project.id,
+      body: { to: 'acknowledged', note: 'on it' },
+    });
     expect(ack.statusCode).toBe(200);
-    expect(ack.json()).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'user:10', allowedTransitions: ['investigating', 'mitigated', 'resolved'] });
+    expect(ack.json()).toMatchObject({
+      status: 'acknowledged',
+      acknowledgedBy: 'user:10',
+      allowedTransitions: ['investigating', 'mitigated', 'resolved'],
+    });
     expect(ack.json().timeToAcknowledgeMs).toBeGreaterThanOrEqual(0);
     const back = await t.call(alice, url, { method: 'POST', projectId: project.id, body: { to: 'triggered' } });
     expect(back.statusCode).toBe(409);
     expect(back.json().error.message).toContain('allowed: investigating, mitigated, resolved');
     for (const to of ['investigating', 'mitigated', 'resolved', 'triggered']) {
-      expect((await t.call(alice, url, { method: 'POST', projectId: project.id, body: { to } })).statusCode, to).toBe(200);
+      expect((await t.call(alice, url, { method: 'POST', projectId: project.id, body: { to } })).statusCode, to).toBe(
+        200
+      );
     }
-    const comment = await t.call(alice, `/api/v1/incidents/${incident.id}/comments`, { method: 'POST', projectId: project.id, body: { body: 'rolled back' } });
+    const comment = await t.call(alice, `/api/v1/incidents/${incident.id}/comments`, {
+      method: 'POST',
+      projectId: project.id,
+      body: { body: 'rolled back' },
+    });
     expect(comment.statusCode).toBe(201);
-    const edit = await t.call(alice, `/api/v1/incidents/${incident.id}`, { method: 'PATCH', projectId: project.id, body: { severity: 'critical' } });
+    const edit = await t.call(alice, `/api/v1/incidents/${incident.id}`, {
+      method: 'PATCH',
+      projectId: project.id,
+      body: { severity: 'critical' },
+    });
     expect(edit.json()).toMatchObject({ severity: 'critical' });
-    const detail = (await t.call(victor, `/api/v1/incidents/${incident.id}`, { projectId: project.id })).json<IncidentDetail>();
+    const detail = (
+      await t.call(victor, `/api/v1/incidents/${incident.id}`, { projectId: project.id })
+    ).json<IncidentDetail>();
     expect(detail.timeline.map((e) => e.kind).slice(2)).toEqual([
       'status_changed',
       'status_changed',
@@ -279,7 +415,9 @@ describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {
       'comment',
       'updated',
     ]);
-    const audit = (await t.call(victor, `/api/v1/audit?resourceType=incident&resourceId=${incident.id}`, { projectId: project.id })).json();
+    const audit = (
+      await t.call(victor, `/api/v1/audit?resourceType=incident&resourceId=${incident.id}`, { projectId: project.id })
+    ).json();
     expect(audit.items.map((e: { action: string }) => e.action).reverse()).toEqual([
       'incident.created',
       'incident.acknowledged',
@@ -290,13 +428,19 @@ describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {
       'incident.commented',
       'incident.updated',
     ]);
-    expect((await t.call(victor, '/api/v1/audit/verify', { projectId: project.id })).json()).toMatchObject({ ok: true });
+    expect((await t.call(victor, '/api/v1/audit/verify', { projectId: project.id })).json()).toMatchObject({
+      ok: true,
+    });
   });
 
   it('refuses API bodies with text the database cannot store, and stores nothing of them', async () => {
     const before = await count('incidents');
     for (const title of ['down\u0000', 'half \ud83d pair']) {
-      const res = await t.call(alice, '/api/v1/incidents', { method: 'POST', projectId: project.id, body: { title, severity: 'high' } });
+      const res = await t.call(alice, '/api/v1/incidents', {
+        method: 'POST',
+        projectId: project.id,
+        body: { title, severity: 'high' },
+      });
       expect(res.statusCode).toBe(400);
       expect(res.json().error.message).toBe('title: must not contain NUL characters or unpaired surrogates');
     }
@@ -312,7 +456,9 @@ describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {
     expect(created.statusCode).toBe(201);
     expect(created.json()).toMatchObject({ origin: 'manual', status: 'triggered', createdBy: 'user:10' });
     expect((await incidents('?q=50%25 checkout')).items.map((i) => i.origin)).toEqual(['manual']);
-    expect((await incidents('?status=resolved,mitigated')).items.every((i) => ['resolved', 'mitigated'].includes(i.status))).toBe(true);
+    expect(
+      (await incidents('?status=resolved,mitigated')).items.every((i) => ['resolved', 'mitigated'].includes(i.status))
+    ).toBe(true);
     expect((await incidents('?severity=high')).items.every((i) => i.severity === 'high')).toBe(true);
     const all = (await incidents('?limit=200')).items;
     const seen: string[] = [];

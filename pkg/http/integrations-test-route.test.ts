@@ -10,7 +10,6 @@ import { startPrometheus, type RunningPrometheus } from '../testing/prometheus.t
 import { TEST_DIALECTS } from '../testing/test-database.ts';
 import { createTestSidecar, type CallOptions, type TestSidecar } from '../testing/test-sidecar.ts';
 
-
 const S = {
   password: `prom-password-${randomUUID()}`,
   grafanaToken: `glsa_${randomUUID().replaceAll('-', '')}`,

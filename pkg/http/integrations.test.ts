@@ -21,7 +21,6 @@ import {
   type TestSidecar,
 } from '../testing/test-sidecar.ts';
 
-
 /** Every secret value this file sends; none may come back in a response or show up in a log line. */
 const S = {
   promPassword: `prom-password-${randomUUID()}`,
@@ -371,15 +370,27 @@ describe.each(TEST_DIALECTS)('integrations on %s', (dialect) => {
       /^config\.\(root\): .*apiKey/,
     ],
     ['an unknown type', { type: 'mysql', name: 'v' }, /^type: /],
-    ['an empty secret', { type: 'prometheus', config: { datasourceUid: 'prom' }, name: 'v', secrets: { password: '' } }, /^secrets\.password: /],
+    [
+      'an empty secret',
+      { type: 'prometheus', config: { datasourceUid: 'prom' }, name: 'v', secrets: { password: '' } },
+      /^secrets\.password: /,
+    ],
     [
       'a secret that is not a string',
       { type: 'prometheus', config: { datasourceUid: 'prom' }, name: 'v', secrets: { password: 42 } },
       /^secrets\.password: /,
     ],
-    ['a missing name', { type: 'prometheus', config: { datasourceUid: 'prom' }, secrets: { password: S.rejected } }, /^name: /],
+    [
+      'a missing name',
+      { type: 'prometheus', config: { datasourceUid: 'prom' }, secrets: { password: S.rejected } },
+      /^name: /,
+    ],
     ['a blank name', { type: 'prometheus', config: { datasourceUid: 'prom' }, name: '   ' }, /^name: /],
-    ['an unknown field', { type: 'prometheus', config: { datasourceUid: 'prom' }, name: 'v', password: S.rejected }, /password/],
+    [
+      'an unknown field',
+      { type: 'prometheus', config: { datasourceUid: 'prom' }, name: 'v', password: S.rejected },
+      /password/,
+    ],
     ['a config that is not an object', { type: 'grafana', name: 'v', config: 'https://grafana.example' }, /^config: /],
     ['an unknown scope', { type: 'grafana', name: 'v', scope: 'global', secrets: { token: S.rejected } }, /^scope: /],
   ])('rejects a create with %s: 400 with a clear message', async (_what, body, message) => {
@@ -391,7 +402,11 @@ describe.each(TEST_DIALECTS)('integrations on %s', (dialect) => {
 
   it('rejects bad updates with 400 and leaves the integration as it was', async () => {
     const created = await ok<Integration>(
-      create(xAdmin, { type: 'prometheus', config: { datasourceUid: 'prom' }, name: 'upd', secrets: { password: S.misc } }, X),
+      create(
+        xAdmin,
+        { type: 'prometheus', config: { datasourceUid: 'prom' }, name: 'upd', secrets: { password: S.misc } },
+        X
+      ),
       201
     );
     const before = await row(created.id);
@@ -431,11 +446,19 @@ describe.each(TEST_DIALECTS)('integrations on %s', (dialect) => {
 
   it('refuses duplicate names in the same scope with 409', async () => {
     const first = await ok<Integration>(
-      create(xAdmin, { type: 'prometheus', config: { datasourceUid: 'prom' }, name: 'dup', secrets: { password: S.misc } }, X),
+      create(
+        xAdmin,
+        { type: 'prometheus', config: { datasourceUid: 'prom' }, name: 'dup', secrets: { password: S.misc } },
+        X
+      ),
       201
     );
     await fails(
-      create(xAdmin, { type: 'prometheus', config: { datasourceUid: 'prom' }, name: 'dup', secrets: { password: S.rejected } }, X),
+      create(
+        xAdmin,
+        { type: 'prometheus', config: { datasourceUid: 'prom' }, name: 'dup', secrets: { password: S.rejected } },
+        X
+      ),
       409,
       /^an integration named "dup" already exists here$/
     );
@@ -475,11 +498,19 @@ describe.each(TEST_DIALECTS)('integrations on %s', (dialect) => {
 
   it('stores secrets only as AES-GCM ciphertext bound to the row', async () => {
     const a = await ok<Integration>(
-      create(xAdmin, { type: 'prometheus', config: { datasourceUid: 'prom' }, name: 'enc-a', secrets: { password: S.shared } }, X),
+      create(
+        xAdmin,
+        { type: 'prometheus', config: { datasourceUid: 'prom' }, name: 'enc-a', secrets: { password: S.shared } },
+        X
+      ),
       201
     );
     const b = await ok<Integration>(
-      create(xAdmin, { type: 'prometheus', config: { datasourceUid: 'prom' }, name: 'enc-b', secrets: { password: S.shared } }, X),
+      create(
+        xAdmin,
+        { type: 'prometheus', config: { datasourceUid: 'prom' }, name: 'enc-b', secrets: { password: S.shared } },
+        X
+      ),
       201
     );
     const ra = (await row(a.id))!;

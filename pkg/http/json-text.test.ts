@@ -14,7 +14,9 @@ describe('unstorableTextProblem', () => {
   });
 
   it('refuses such names too', () => {
-    expect(check('{"labels":{"a\\u0000":"b"}}')).toBe('labels: names must not contain NUL characters or unpaired surrogates');
+    expect(check('{"labels":{"a\\u0000":"b"}}')).toBe(
+      'labels: names must not contain NUL characters or unpaired surrogates'
+    );
     expect(check('{"\\ud83d":1}')).toBe('(body): names must not contain NUL characters or unpaired surrogates');
   });
 

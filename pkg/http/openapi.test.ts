@@ -118,13 +118,25 @@ describe('OpenAPI document', () => {
         // Path parameters: exactly the template's names, each required.
         const pathParams = (operation.parameters ?? []).filter((p) => p.in === 'path');
         expect(pathParams.map((p) => p.name).sort(), where).toEqual(templated);
-        expect(pathParams.every((p) => p.required === true), where).toBe(true);
+        expect(
+          pathParams.every((p) => p.required === true),
+          where
+        ).toBe(true);
         // Responses: status codes with descriptions, a success and (behind authentication) the error shape.
         const statuses = Object.keys(operation.responses);
         expect(statuses.length, where).toBeGreaterThan(0);
-        expect(statuses.every((status) => /^[1-5]\d\d$/.test(status) || status === 'default'), where).toBe(true);
-        expect(statuses.some((status) => status.startsWith('2')), where).toBe(true);
-        expect(Object.values(operation.responses).every((r) => typeof r.description === 'string'), where).toBe(true);
+        expect(
+          statuses.every((status) => /^[1-5]\d\d$/.test(status) || status === 'default'),
+          where
+        ).toBe(true);
+        expect(
+          statuses.some((status) => status.startsWith('2')),
+          where
+        ).toBe(true);
+        expect(
+          Object.values(operation.responses).every((r) => typeof r.description === 'string'),
+          where
+        ).toBe(true);
         for (const requirement of operation.security ?? []) {
           for (const scheme of Object.keys(requirement)) {
             expect(document.components.securitySchemes, where).toHaveProperty([scheme]);

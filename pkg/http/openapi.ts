@@ -271,7 +271,7 @@ const ROUTES: readonly RouteDoc[] = [
   {
     method: 'post',
     path: `${API}/integrations/{id}/test`,
-    summary: "Reach a Prometheus integration as polling would (build info and `up`)",
+    summary: 'Reach a Prometheus integration as polling would (build info and `up`)',
     tag: 'integrations',
     auth: 'plugin',
     project: 'unless-org',
@@ -569,9 +569,7 @@ function operationOf(route: RouteDoc): ZodOpenApiOperationObject {
         : undefined;
   const success: ZodOpenApiResponseObject = {
     description: route.description,
-    ...(route.status === 204
-      ? {}
-      : { content: { [route.contentType ?? 'application/json']: {} } }),
+    ...(route.status === 204 ? {} : { content: { [route.contentType ?? 'application/json']: {} } }),
   };
   const responses: Record<string, ZodOpenApiResponseObject> = { [route.status]: success };
   for (const code of errorCodesOf(route)) {

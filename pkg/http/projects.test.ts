@@ -23,7 +23,13 @@ describe.each(TEST_DIALECTS)('projects on %s', (dialect) => {
     expect(res.statusCode).toBe(200);
     const list = res.json<ProjectList>();
     expect(list.items).toHaveLength(1);
-    expect(list.items[0]).toMatchObject({ teamId: 100, name: 'Team 100', slug: 'team-100', role: 'engineer', orgId: 1 });
+    expect(list.items[0]).toMatchObject({
+      teamId: 100,
+      name: 'Team 100',
+      slug: 'team-100',
+      role: 'engineer',
+      orgId: 1,
+    });
 
     const asViewer = (await t.call(victor, '/api/v1/projects')).json<ProjectList>();
     expect(asViewer.items.map((p) => [p.teamId, p.role])).toEqual([[100, 'viewer']]);
@@ -40,13 +46,25 @@ describe.each(TEST_DIALECTS)('projects on %s', (dialect) => {
 
   it('switches project only where the caller has access and returns the permissions of the role', async () => {
     const [project] = (await t.call(alice, '/api/v1/projects')).json<ProjectList>().items;
-    const ok = await t.call(victor, '/api/v1/auth/switch-project', { method: 'POST', body: { projectId: project!.id } });
+    const ok = await t.call(victor, '/api/v1/auth/switch-project', {
+      method: 'POST',
+      body: { projectId: project!.id },
+    });
     expect(ok.statusCode).toBe(200);
     const ctx = ok.json<ProjectContext>();
     expect(ctx.role).toBe('viewer');
-    expect(ctx.permissions).toEqual({ read: true, write: false, manageProject: false, manageMembers: false, manageIntegrations: false });
+    expect(ctx.permissions).toEqual({
+      read: true,
+      write: false,
+      manageProject: false,
+      manageMembers: false,
+      manageIntegrations: false,
+    });
 
-    const denied = await t.call(bob, '/api/v1/auth/switch-project', { method: 'POST', body: { projectId: project!.id } });
+    const denied = await t.call(bob, '/api/v1/auth/switch-project', {
+      method: 'POST',
+      body: { projectId: project!.id },
+    });
     expect(denied.statusCode).toBe(404);
     expect(denied.json()).toMatchObject({ error: { code: 'not_found' } });
   });
@@ -64,10 +82,15 @@ describe.each(TEST_DIALECTS)('projects on %s', (dialect) => {
       [200, 'engineer'],
     ]);
     // an engineer cannot manage members
-    const engineer = await t.call(alice, `/api/v1/projects/${project!.id}/members/11`, { method: 'PUT', body: { role: 'admin' } });
+    const engineer = await t.call(alice, `/api/v1/projects/${project!.id}/members/11`, {
+      method: 'PUT',
+      body: { role: 'admin' },
+    });
     expect(engineer.statusCode).toBe(403);
     // the viewer override can be removed again
-    expect((await t.call(admin, `/api/v1/projects/${project!.id}/members/12`, { method: 'DELETE' })).statusCode).toBe(204);
+    expect((await t.call(admin, `/api/v1/projects/${project!.id}/members/12`, { method: 'DELETE' })).statusCode).toBe(
+      204
+    );
     expect((await t.call(bob, `/api/v1/projects/${project!.id}`)).statusCode).toBe(404);
   });
 
@@ -76,7 +99,10 @@ describe.each(TEST_DIALECTS)('projects on %s', (dialect) => {
     const bad = await t.call(admin, `/api/v1/projects/${project!.id}`, { method: 'PATCH', body: { name: '' } });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.message).toMatch(/^name: /);
-    const unknown = await t.call(admin, `/api/v1/projects/${project!.id}`, { method: 'PATCH', body: { colour: 'red' } });
+    const unknown = await t.call(admin, `/api/v1/projects/${project!.id}`, {
+      method: 'PATCH',
+      body: { colour: 'red' },
+    });
     expect(unknown.statusCode).toBe(400);
     const notUuid = await t.call(admin, '/api/v1/projects/123');
     expect(notUuid.statusCode).toBe(400);

@@ -18,7 +18,8 @@ const custom = [
   {
     name: 'checkout-errors',
     description: 'Checkout 5xx ratio',
-    query: 'sum by (service) (rate(http_requests_total{code=~"5..", {{filter}} }[1m])) / sum by (service) (rate(http_requests_total{ {{filter}} }[1m]))',
+    query:
+      'sum by (service) (rate(http_requests_total{code=~"5..", {{filter}} }[1m])) / sum by (service) (rate(http_requests_total{ {{filter}} }[1m]))',
     direction: 'up',
     tier: 'critical',
   },
@@ -28,16 +29,28 @@ const custom = [
 describe('the shipped default templates file', () => {
   it('loads: golden signals for every service', () => {
     const templates = loadTemplatesFile('config/promql_templates.yaml');
-    expect(templates.map((t) => t.name)).toEqual(['request-rate', 'error-ratio', 'latency-p95', 'latency-p99', 'cpu-usage', 'memory-usage']);
+    expect(templates.map((t) => t.name)).toEqual([
+      'request-rate',
+      'error-ratio',
+      'latency-p95',
+      'latency-p99',
+      'cpu-usage',
+      'memory-usage',
+    ]);
     expect(templates.find((t) => t.name === 'error-ratio')).toMatchObject({ direction: 'up', tier: 'critical' });
     expect(templates.find((t) => t.name === 'request-rate')).toMatchObject({ direction: 'both', tier: 'standard' });
   });
 
   it('reports a broken file with its place, and every invalid field', () => {
-    expect(() => parseTemplatesYaml('templates:\n  - name: a\n    query: [unclosed\n', 'bad.yaml')).toThrow(/bad\.yaml \(line \d+\): not valid YAML/);
+    expect(() => parseTemplatesYaml('templates:\n  - name: a\n    query: [unclosed\n', 'bad.yaml')).toThrow(
+      /bad\.yaml \(line \d+\): not valid YAML/
+    );
     const error = (() => {
       try {
-        parseTemplatesYaml('templates:\n  - name: Bad Name\n    query: up\n  - name: ok\n    direction: sideways\n', 'bad.yaml');
+        parseTemplatesYaml(
+          'templates:\n  - name: Bad Name\n    query: up\n  - name: ok\n    direction: sideways\n',
+          'bad.yaml'
+        );
       } catch (e) {
         return e as Error;
       }
@@ -59,7 +72,12 @@ describe('a sidecar started with a broken templates file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'templates-start-'));
     writeFileSync(join(dir, 'templates.yaml'), 'templates:\n  - name: ok\n    query: up\n    tier: urgent\n');
     const child = spawn(process.execPath, ['pkg/main.ts'], {
-      env: { ...process.env, DATA_DIR: join(dir, 'data'), PORT: '0', PROMETHEUS_DEFAULT_QUERIES: join(dir, 'templates.yaml') },
+      env: {
+        ...process.env,
+        DATA_DIR: join(dir, 'data'),
+        PORT: '0',
+        PROMETHEUS_DEFAULT_QUERIES: join(dir, 'templates.yaml'),
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -101,9 +119,29 @@ describe.each(TEST_DIALECTS)('query templates API on %s', (dialect) => {
   });
 
   it('lets project admins replace them, audited; viewers and other orgs cannot', async () => {
-    expect((await t.call(victor, '/api/v1/query-templates', { method: 'PUT', projectId: project.id, body: { templates: custom } })).statusCode).toBe(403);
-    expect((await t.call(mallory, '/api/v1/query-templates', { method: 'PUT', projectId: project.id, body: { templates: custom } })).statusCode).toBe(404);
-    const res = await t.call(admin, '/api/v1/query-templates', { method: 'PUT', projectId: project.id, body: { templates: custom } });
+    expect(
+      (
+        await t.call(victor, '/api/v1/query-templates', {
+          method: 'PUT',
+          projectId: project.id,
+          body: { templates: custom },
+        })
+      ).statusCode
+    ).toBe(403);
+    expect(
+      (
+        await t.call(mallory, '/api/v1/query-templates', {
+          method: 'PUT',
+          projectId: project.id,
+          body: { templates: custom },
+        })
+      ).statusCode
+    ).toBe(404);
+    const res = await t.call(admin, '/api/v1/query-templates', {
+      method: 'PUT',
+      projectId: project.id,
+      body: { templates: custom },
+    });
     expect(res.statusCode).toBe(200);
     const saved = res.json<QueryTemplateList>();
     expect(saved.source).toBe('project');
@@ -115,8 +153,13 @@ describe.each(TEST_DIALECTS)('query templates API on %s', (dialect) => {
     expect((await get(victor, project.id)).json<QueryTemplateList>()).toEqual(saved);
     // Another project keeps the defaults.
     expect((await get(admin, other.id)).json<QueryTemplateList>().source).toBe('default');
-    const audit = (await t.call(admin, '/api/v1/audit?action=query_templates.updated', { projectId: project.id })).json<AuditLogPage>();
-    expect(audit.items[0]).toMatchObject({ action: 'query_templates.updated', details: { templates: ['checkout-errors', 'slow-batch'] } });
+    const audit = (
+      await t.call(admin, '/api/v1/audit?action=query_templates.updated', { projectId: project.id })
+    ).json<AuditLogPage>();
+    expect(audit.items[0]).toMatchObject({
+      action: 'query_templates.updated',
+      details: { templates: ['checkout-errors', 'slow-batch'] },
+    });
   });
 
   it('refuses invalid templates with 400 and keeps what was saved', async () => {
@@ -132,17 +175,28 @@ describe.each(TEST_DIALECTS)('query templates API on %s', (dialect) => {
       [[], /./],
     ];
     for (const [body, message] of cases) {
-      const res = await t.call(admin, '/api/v1/query-templates', { method: 'PUT', projectId: project.id, body: body as object });
+      const res = await t.call(admin, '/api/v1/query-templates', {
+        method: 'PUT',
+        projectId: project.id,
+        body: body as object,
+      });
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(res.json<{ error: { message: string } }>().error.message).toMatch(message);
     }
-    const text = await t.call(admin, '/api/v1/query-templates', { method: 'PUT', projectId: project.id, body: 'templates: []', headers: { 'content-type': 'text/yaml' } });
+    const text = await t.call(admin, '/api/v1/query-templates', {
+      method: 'PUT',
+      projectId: project.id,
+      body: 'templates: []',
+      headers: { 'content-type': 'text/yaml' },
+    });
     expect(text.statusCode).toBe(415);
     expect((await get(admin, project.id)).json<QueryTemplateList>()).toEqual(before);
   });
 
   it('resets to the defaults', async () => {
-    expect((await t.call(victor, '/api/v1/query-templates', { method: 'DELETE', projectId: project.id })).statusCode).toBe(403);
+    expect(
+      (await t.call(victor, '/api/v1/query-templates', { method: 'DELETE', projectId: project.id })).statusCode
+    ).toBe(403);
     const res = await t.call(admin, '/api/v1/query-templates', { method: 'DELETE', projectId: project.id });
     expect(res.statusCode).toBe(200);
     expect(res.json<QueryTemplateList>().source).toBe('default');

@@ -26,7 +26,10 @@ const deliver = (base: string, token: string, payload: unknown) =>
 
 async function setUp(grafana: TestGrafanaIdentity, base: string) {
   const projectId = ((await api(grafana, base, alice, '/api/v1/projects')).json as ProjectList).items[0]!.id;
-  const token = ((await api(grafana, base, admin, '/api/v1/ingest-tokens', { method: 'POST', projectId, body: { name: 'am' } })).json as CreatedIngestToken).token;
+  const token = (
+    (await api(grafana, base, admin, '/api/v1/ingest-tokens', { method: 'POST', projectId, body: { name: 'am' } }))
+      .json as CreatedIngestToken
+  ).token;
   return { projectId, token };
 }
 
@@ -57,12 +60,18 @@ describe.runIf(TEST_DIALECTS.includes('postgres'))('two sidecar processes on one
     const [a, b] = replicas;
     const { projectId, token } = await setUp(grafana, a!.url);
     const payload = alertmanagerPayload([{ name: 'HighErrorRate', service: 'checkout', fingerprint: 'fp-shared' }]);
-    const responses = await Promise.all(Array.from({ length: 100 }, (_, i) => deliver((i % 2 ? a : b)!.url, token, payload)));
+    const responses = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => deliver((i % 2 ? a : b)!.url, token, payload))
+    );
     expect(responses.map((r) => r.status).every((s) => s === 200)).toBe(true);
-    const bodies = (await Promise.all(responses.map((r) => r.json()))) as Array<{ created: number; duplicates: number }>;
+    const bodies = (await Promise.all(responses.map((r) => r.json()))) as Array<{
+      created: number;
+      duplicates: number;
+    }>;
     expect(bodies.reduce((n, x) => n + x.created, 0)).toBe(1);
     await waitFor(
-      async () => ((await api(grafana, b!.url, alice, '/api/v1/incidents', { projectId })).json as IncidentPage).items.length > 0,
+      async () =>
+        ((await api(grafana, b!.url, alice, '/api/v1/incidents', { projectId })).json as IncidentPage).items.length > 0,
       15_000,
       'correlation'
     );
@@ -102,7 +111,11 @@ describe.each(TEST_DIALECTS)('kill -9 during a load run on %s', (dialect) => {
           const fingerprint = `w${w}-${i}`;
           sent += 1;
           try {
-            const res = await deliver(sidecar.url, token, alertmanagerPayload([{ name: 'Load', service: `svc-${w}`, fingerprint }]));
+            const res = await deliver(
+              sidecar.url,
+              token,
+              alertmanagerPayload([{ name: 'Load', service: `svc-${w}`, fingerprint }])
+            );
             if (res.ok) {
               acknowledged.push(fingerprint);
             }
@@ -122,7 +135,9 @@ describe.each(TEST_DIALECTS)('kill -9 during a load run on %s', (dialect) => {
       const db = pgTarget ? new PostgresDatabase(pgTarget.url, 1) : await PgliteDatabase.open({ dataDir: dir });
       try {
         const stored = new Set(
-          (await db.withOwner((tx) => tx.query<{ fingerprint: string }>('SELECT fingerprint FROM signals'))).rows.map((r) => r.fingerprint)
+          (await db.withOwner((tx) => tx.query<{ fingerprint: string }>('SELECT fingerprint FROM signals'))).rows.map(
+            (r) => r.fingerprint
+          )
         );
         const lost = acknowledged.filter((f) => !stored.has(f));
         expect(lost).toEqual([]);

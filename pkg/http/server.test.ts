@@ -10,11 +10,16 @@ const bob: TestUser = { orgId: 1, userId: 12, login: 'bob', orgRole: 'Editor', t
 describe('HTTP gateway duties', () => {
   let t: TestSidecar;
   beforeAll(async () => {
-    t = await createTestSidecar('pglite', {
-      RATE_LIMIT_USER_PER_MINUTE: '5',
-      RATE_LIMIT_PROJECT_PER_MINUTE: '8',
-      BODY_LIMIT_BYTES: '2048',
-    }, undefined, () => new Date('2026-01-01T00:00:15Z'));
+    t = await createTestSidecar(
+      'pglite',
+      {
+        RATE_LIMIT_USER_PER_MINUTE: '5',
+        RATE_LIMIT_PROJECT_PER_MINUTE: '8',
+        BODY_LIMIT_BYTES: '2048',
+      },
+      undefined,
+      () => new Date('2026-01-01T00:00:15Z')
+    );
   });
   afterAll(async () => {
     await t?.close();
@@ -40,7 +45,10 @@ describe('HTTP gateway duties', () => {
   });
 
   it('refuses bodies over the limit with 413 and unsupported types with 415', async () => {
-    const big = await t.call(alice, '/api/v1/projects', { method: 'POST', body: { teamId: 1, description: 'x'.repeat(4000) } });
+    const big = await t.call(alice, '/api/v1/projects', {
+      method: 'POST',
+      body: { teamId: 1, description: 'x'.repeat(4000) },
+    });
     expect(big.statusCode).toBe(413);
     expect(big.json().error.code).toBe('payload_too_large');
     const xml = await t.call(alice, '/api/v1/projects', {

@@ -74,7 +74,9 @@ export async function buildServer(deps: ServerDeps, config: ServerConfig): Promi
       done(error ?? (problem ? new AppError('bad_request', problem) : null), value);
     });
   });
-  app.setNotFoundHandler((request, reply) => sendError(reply, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`)
+  );
 
   app.get('/health', async (): Promise<Health> => deps.health.check());
 

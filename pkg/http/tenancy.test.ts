@@ -428,7 +428,9 @@ const ROUTES: RouteCase[] = [
     write: false,
     attempts: (v, a) => [
       denied('test a project integration', `/api/v1/integrations/${v.integration}/test`, { projectId: v.project }),
-      denied('test it through an own project', `/api/v1/integrations/${v.integration}/test`, { projectId: a.ownProject }),
+      denied('test it through an own project', `/api/v1/integrations/${v.integration}/test`, {
+        projectId: a.ownProject,
+      }),
       denied('test it with scope=org', `/api/v1/integrations/${v.integration}/test?scope=org`),
       denied('test the org integration', `/api/v1/integrations/${v.orgIntegration}/test?scope=org`),
     ],
@@ -660,7 +662,7 @@ const ROUTES: RouteCase[] = [
     path: '/api/v1/query-templates',
     write: false,
     attempts: (v, a) => [
-      denied('read the project\'s PromQL templates', '/api/v1/query-templates', { projectId: v.project }),
+      denied("read the project's PromQL templates", '/api/v1/query-templates', { projectId: v.project }),
       own('read own templates, naming the victim in the query', `/api/v1/query-templates?projectId=${v.project}`, {
         projectId: a.ownProject,
       }),
@@ -671,7 +673,7 @@ const ROUTES: RouteCase[] = [
     path: '/api/v1/query-templates',
     write: true,
     attempts: (v) => [
-      denied('replace the project\'s templates', '/api/v1/query-templates', {
+      denied("replace the project's templates", '/api/v1/query-templates', {
         body: { templates: [{ name: 'evil', query: 'up' }] },
         projectId: v.project,
       }),
@@ -681,7 +683,7 @@ const ROUTES: RouteCase[] = [
     method: 'DELETE',
     path: '/api/v1/query-templates',
     write: true,
-    attempts: (v) => [denied('reset the project\'s templates', '/api/v1/query-templates', { projectId: v.project })],
+    attempts: (v) => [denied("reset the project's templates", '/api/v1/query-templates', { projectId: v.project })],
   },
   ...INGEST_ROUTES.map(ingestRoute),
   { method: 'GET', path: '/metrics', write: false, attempts: () => [own('carries no tenant data', '/metrics')] },
@@ -1190,7 +1192,8 @@ describe.each(TEST_DIALECTS)('tenant isolation on %s', (dialect) => {
       secrets: { password: SECRETS.x },
     });
     const yIntegration = await createIntegration(bob, y.id, {
-      type: 'prometheus', config: { datasourceUid: 'prom' },
+      type: 'prometheus',
+      config: { datasourceUid: 'prom' },
       name: 'prom-y',
       secrets: { password: SECRETS.y },
     });
@@ -1216,7 +1219,8 @@ describe.each(TEST_DIALECTS)('tenant isolation on %s', (dialect) => {
       call(admin2, `/api/v1/projects/${z.id}/members/30`, { method: 'PUT', body: { role: 'engineer', login: 'erin' } })
     );
     const zIntegration = await createIntegration(zAdmin, z.id, {
-      type: 'prometheus', config: { datasourceUid: 'prom' },
+      type: 'prometheus',
+      config: { datasourceUid: 'prom' },
       name: 'prom-z',
       secrets: { password: SECRETS.z },
     });

@@ -11,12 +11,23 @@ import { callSidecarProcess } from '../testing/process-api.ts';
 import { ORG_SECRETS, TEST_KEYS } from '../testing/test-sidecar.ts';
 
 const admin: TestUser = { orgId: 1, userId: 1, login: 'admin', orgRole: 'Admin', teams: [] };
-const users: TestUser[] = [100, 200, 300].map((team, i) => ({ orgId: 1, userId: 10 + i, login: `u${team}`, orgRole: 'Editor', teams: [team] }));
+const users: TestUser[] = [100, 200, 300].map((team, i) => ({
+  orgId: 1,
+  userId: 10 + i,
+  login: `u${team}`,
+  orgRole: 'Editor',
+  teams: [team],
+}));
 
 /** Templates with different intervals: the base tick (1 s), every 2 s, and the standard tier (5 s). */
 const TEMPLATES = [
   { name: 'rate', query: 'sum by (service) (rate(http_requests_total{ {{filter}} }[10s]))', tier: 'critical' },
-  { name: 'errors', query: 'sum by (service) (rate(http_requests_total{code="500", {{filter}} }[10s]))', tier: 'critical', direction: 'up' },
+  {
+    name: 'errors',
+    query: 'sum by (service) (rate(http_requests_total{code="500", {{filter}} }[10s]))',
+    tier: 'critical',
+    direction: 'up',
+  },
   { name: 'every-2s', query: 'count by (service) (http_requests_total{ {{filter}} })', intervalSeconds: 2 },
   { name: 'standard', query: 'max by (service) (http_requests_total{ {{filter}} })', tier: 'standard' },
 ];
@@ -27,7 +38,10 @@ const api = callSidecarProcess;
 /** Poll jobs a replica ran, from its own /metrics. */
 async function pollJobsOf(base: string): Promise<number> {
   const text = await (await fetch(`${base}/metrics`)).text();
-  return [...text.matchAll(/^sre_copilot_poll_jobs_total\{outcome="[a-z]+"\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+  return [...text.matchAll(/^sre_copilot_poll_jobs_total\{outcome="[a-z]+"\} (\d+)/gm)].reduce(
+    (n, m) => n + Number(m[1]),
+    0
+  );
 }
 
 describe.runIf(TEST_DIALECTS.includes('postgres'))('polling with two sidecar processes on one PostgreSQL', () => {
@@ -66,14 +80,32 @@ describe.runIf(TEST_DIALECTS.includes('postgres'))('polling with two sidecar pro
     // Three projects, each with one integration (its own label filter, so the queries differ) and the templates.
     for (const [i, user] of users.entries()) {
       const projectId = ((await api(grafana, a!.url, user, '/api/v1/projects')).json as ProjectList).items[0]!.id;
-      const body = { type: 'prometheus', name: 'prom', config: { mode: 'direct', url: prometheus.url, labelFilter: `job="app", project="p${i}"` } };
-      expect((await api(grafana, (i % 2 ? b : a)!.url, admin, '/api/v1/integrations', { method: 'POST', projectId, body })).status).toBe(201);
-      expect((await api(grafana, a!.url, admin, '/api/v1/query-templates', { method: 'PUT', projectId, body: { templates: TEMPLATES } })).status).toBe(200);
+      const body = {
+        type: 'prometheus',
+        name: 'prom',
+        config: { mode: 'direct', url: prometheus.url, labelFilter: `job="app", project="p${i}"` },
+      };
+      expect(
+        (await api(grafana, (i % 2 ? b : a)!.url, admin, '/api/v1/integrations', { method: 'POST', projectId, body }))
+          .status
+      ).toBe(201);
+      expect(
+        (
+          await api(grafana, a!.url, admin, '/api/v1/query-templates', {
+            method: 'PUT',
+            projectId,
+            body: { templates: TEMPLATES },
+          })
+        ).status
+      ).toBe(200);
     }
     await new Promise((resolve) => setTimeout(resolve, 12_000));
     // Both replicas took part: jobs go to whichever asks first.
     const jobsRun = await Promise.all(replicas.map((r) => pollJobsOf(r.url)));
-    expect(jobsRun.every((n) => n > 0), `poll jobs per replica: ${jobsRun.join(', ')}`).toBe(true);
+    expect(
+      jobsRun.every((n) => n > 0),
+      `poll jobs per replica: ${jobsRun.join(', ')}`
+    ).toBe(true);
     // Stop both, then read what Prometheus ran.
     await Promise.all(replicas.map((r) => r.stop()));
     const log = (await prometheus.queryLog()).filter((q) => q.stepMs === undefined && q.query.includes('project="p'));
@@ -105,11 +137,13 @@ describe.runIf(TEST_DIALECTS.includes('postgres'))('polling with two sidecar pro
     const db = new PostgresDatabase(target.url, 1);
     try {
       const jobs = (
-        await db.statement<{ n: number }>(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1`, [
-          POLL_QUEUE,
-        ])
+        await db.statement<{ n: number }>(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1`, [POLL_QUEUE])
       ).rows[0]!;
-      const pairs = new Set(log.filter((q) => q.query.startsWith('sum by (service) (rate(http_requests_total{ job')).map((q) => `${q.query}\u0000${q.timeMs}`));
+      const pairs = new Set(
+        log
+          .filter((q) => q.query.startsWith('sum by (service) (rate(http_requests_total{ job'))
+          .map((q) => `${q.query}\u0000${q.timeMs}`)
+      );
       // Jobs of the last tick or two may be queued but not yet run when the replicas stopped.
       expect(jobs.n).toBeGreaterThanOrEqual(pairs.size);
       expect(jobs.n).toBeLessThanOrEqual(pairs.size + 2 * users.length);

@@ -84,7 +84,8 @@ describe.each(TEST_DIALECTS)('the poll job on %s', (dialect) => {
         [POLL_QUEUE]
       )
     ).rows;
-  const owner = <T>(sql: string, params: unknown[]) => t.sidecar.db.withOwner(async (tx) => (await tx.query<T>(sql, params)).rows);
+  const owner = <T>(sql: string, params: unknown[]) =>
+    t.sidecar.db.withOwner(async (tx) => (await tx.query<T>(sql, params)).rows);
 
   beforeAll(async () => {
     prometheus = await startPrometheusStandIn();
@@ -98,8 +99,12 @@ describe.each(TEST_DIALECTS)('the poll job on %s', (dialect) => {
       const projectId = (await t.call(user, '/api/v1/projects')).json<ProjectList>().items[0]!.id;
       const body = { type: 'prometheus', name: 'prom', config: { mode: 'direct', url: prometheus.url } };
       expect((await t.call(admin, '/api/v1/integrations', { method: 'POST', projectId, body })).statusCode).toBe(201);
-      const templates = { templates: [{ name: 'rate', query: 'sum(rate(http_requests_total[1m]))', tier: 'critical' }] };
-      expect((await t.call(admin, '/api/v1/query-templates', { method: 'PUT', projectId, body: templates })).statusCode).toBe(200);
+      const templates = {
+        templates: [{ name: 'rate', query: 'sum(rate(http_requests_total[1m]))', tier: 'critical' }],
+      };
+      expect(
+        (await t.call(admin, '/api/v1/query-templates', { method: 'PUT', projectId, body: templates })).statusCode
+      ).toBe(200);
       projects.push(projectId);
     }
   }, 90_000);
@@ -234,7 +239,9 @@ describe.each(TEST_DIALECTS)('the poll job on %s', (dialect) => {
       // ticks that ran completed.
       expect(new Set(ran).size).toBe(ran.length);
       const ranHere = ran.filter((run) => sentPerTick.has(Number(run.split('@')[1])));
-      const completed = created.filter((j) => j.state === 'completed').map((j) => `${j.data.projectId}@${j.data.tickMs}`);
+      const completed = created
+        .filter((j) => j.state === 'completed')
+        .map((j) => `${j.data.projectId}@${j.data.tickMs}`);
       expect(completed.sort()).toEqual(ranHere.sort());
     } finally {
       await Promise.all(schedulers.map((s) => s.stop()));

@@ -43,7 +43,11 @@ export function pollQueueOptions(config: Pick<PollJobConfig, 'baseIntervalMs'>):
 }
 
 export function pollWorkOptions(config: PollJobConfig): WorkOptions {
-  return { batchSize: 1, localConcurrency: config.concurrency, pollingIntervalSeconds: Math.max(0.5, Math.min(2, config.baseIntervalMs / 4000)) };
+  return {
+    batchSize: 1,
+    localConcurrency: config.concurrency,
+    pollingIntervalSeconds: Math.max(0.5, Math.min(2, config.baseIntervalMs / 4000)),
+  };
 }
 
 /** A deterministic job id for one project's poll at one tick: every replica computes the same one. */
@@ -80,7 +84,12 @@ export function pollHandler(deps: Pick<PollJobDeps, 'poller' | 'metrics' | 'logg
  * Enqueues this tick's poll of every project with Prometheus integrations (once across replicas), then wakes the
  * worker `workerId` of this replica.
  */
-export async function enqueuePolls(boss: PgBoss, db: Database, workerId: string | null, tickMs: number): Promise<number> {
+export async function enqueuePolls(
+  boss: PgBoss,
+  db: Database,
+  workerId: string | null,
+  tickMs: number
+): Promise<number> {
   const projects = await db.withApp((tx) => listProjectsToPoll(tx));
   let sent = 0;
   for (const project of projects) {

@@ -59,7 +59,12 @@ function capturedLogger() {
   const lines: Array<{ msg: string; err?: { message: string } }> = [];
   const stream = new Writable({
     write(chunk, _encoding, done) {
-      lines.push(...String(chunk).split('\n').filter(Boolean).map((line) => JSON.parse(line)));
+      lines.push(
+        ...String(chunk)
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line))
+      );
       done();
     },
   });
@@ -146,7 +151,13 @@ describe('Scheduler', () => {
 
   it('stop() on the system clock does not wait for an hour-long interval', async () => {
     const { logger } = capturedLogger();
-    const s = new Scheduler({ name: 'hourly', intervalMs: 3_600_000, tick: async () => undefined, logger, clock: systemClock });
+    const s = new Scheduler({
+      name: 'hourly',
+      intervalMs: 3_600_000,
+      tick: async () => undefined,
+      logger,
+      clock: systemClock,
+    });
     s.start();
     await settle();
     const started = performance.now();

@@ -89,7 +89,11 @@ export class AuditService {
       for (const stored of entries) {
         const broken = verifier.next(stored);
         if (broken) {
-          return { ok: false, checked: verifier.checked, firstBroken: { id: broken.id, seq: broken.seq, reason: broken.reason } };
+          return {
+            ok: false,
+            checked: verifier.checked,
+            firstBroken: { id: broken.id, seq: broken.seq, reason: broken.reason },
+          };
         }
       }
       if (entries.length < pageSize) {

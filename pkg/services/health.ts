@@ -25,6 +25,11 @@ export class HealthService {
       .catch(() => false);
     const integrations = ok ? await this.pollerHealth().catch(() => []) : [];
     const healthy = ok && integrations.every((i) => i.status !== 'failing');
-    return { status: healthy ? 'ok' : 'degraded', version: this.version, database: { dialect: this.db.dialect, ok }, integrations };
+    return {
+      status: healthy ? 'ok' : 'degraded',
+      version: this.version,
+      database: { dialect: this.db.dialect, ok },
+      integrations,
+    };
   }
 }

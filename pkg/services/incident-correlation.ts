@@ -61,13 +61,27 @@ export class IncidentCorrelation {
   ): Promise<{ stored: Map<string, 'firing' | 'resolved'>; candidates: Candidates }> {
     const firing = signals.map((s) => s.draft).filter(isCorrelated);
     const services = [...new Set(firing.map((d) => d.service).filter((s): s is string => s !== null))];
-    const groups = [...new Set(firing.filter((d) => d.service === null).map((d) => d.groupKey).filter((g): g is string => g !== null))];
+    const groups = [
+      ...new Set(
+        firing
+          .filter((d) => d.service === null)
+          .map((d) => d.groupKey)
+          .filter((g): g is string => g !== null)
+      ),
+    ];
     let earliestStart = now.getTime();
     for (const d of firing) {
       earliestStart = Math.min(earliestStart, Date.parse(d.startsAt));
     }
     const earliest = new Date(earliestStart - Math.max(this.config.windowMs, this.config.reopenWindowMs));
-    return findCorrelationState(tx, scope, signals.map((s) => s.hash), services, groups, earliest);
+    return findCorrelationState(
+      tx,
+      scope,
+      signals.map((s) => s.hash),
+      services,
+      groups,
+      earliest
+    );
   }
 
   /**
@@ -126,7 +140,12 @@ export class IncidentCorrelation {
   }
 
   /** Lowers firing counts for resolved signals and resolves incidents that have none left firing. */
-  async settle(tx: Queryable, scope: TenantScope<string>, resolvedPerIncident: Map<string, number>, now: Date): Promise<void> {
+  async settle(
+    tx: Queryable,
+    scope: TenantScope<string>,
+    resolvedPerIncident: Map<string, number>,
+    now: Date
+  ): Promise<void> {
     if (resolvedPerIncident.size === 0) {
       return;
     }
@@ -135,17 +154,31 @@ export class IncidentCorrelation {
     for (const row of rows) {
       if (this.config.autoResolve && row.firing_count === 0 && row.status !== 'resolved') {
         await markIncidentResolved(tx, row.id, now, actor.id);
-        events.push({ incidentId: row.id, kind: 'status_changed', details: { from: row.status, to: 'resolved', reason: 'all signals resolved' } });
-        await appendAudit(tx, scope, actor, {
-          action: 'incident.resolved',
-          resourceType: 'incident',
-          resourceId: row.id,
-          details: { reason: 'all signals resolved' },
-        }, now);
+        events.push({
+          incidentId: row.id,
+          kind: 'status_changed',
+          details: { from: row.status, to: 'resolved', reason: 'all signals resolved' },
+        });
+        await appendAudit(
+          tx,
+          scope,
+          actor,
+          {
+            action: 'incident.resolved',
+            resourceType: 'incident',
+            resourceId: row.id,
+            details: { reason: 'all signals resolved' },
+          },
+          now
+        );
       }
     }
     await insertIncidentEvents(tx, scope, actor, events, now);
-    await notifyLive(tx, scope, rows.map((r) => ({ type: 'incident.updated' as const, incidentId: r.id })));
+    await notifyLive(
+      tx,
+      scope,
+      rows.map((r) => ({ type: 'incident.updated' as const, incidentId: r.id }))
+    );
   }
 
   /**
@@ -162,16 +195,29 @@ export class IncidentCorrelation {
     const audits: AuditRecord[] = [];
     for (const incident of touched) {
       if (incident.isNew) {
-        events.push({ incidentId: incident.id, kind: 'created', details: { service: incident.service, severity: incident.severity } });
+        events.push({
+          incidentId: incident.id,
+          kind: 'created',
+          details: { service: incident.service, severity: incident.severity },
+        });
         audits.push({
           action: 'incident.created',
           resourceType: 'incident',
           resourceId: incident.id,
-          details: { title: incident.title, service: incident.service, severity: incident.severity, origin: 'correlation' },
+          details: {
+            title: incident.title,
+            service: incident.service,
+            severity: incident.severity,
+            origin: 'correlation',
+          },
         });
       }
       if (incident.reopened) {
-        events.push({ incidentId: incident.id, kind: 'status_changed', details: { from: 'resolved', to: 'triggered', reason: 'a new signal arrived' } });
+        events.push({
+          incidentId: incident.id,
+          kind: 'status_changed',
+          details: { from: 'resolved', to: 'triggered', reason: 'a new signal arrived' },
+        });
         audits.push({ action: 'incident.reopened', resourceType: 'incident', resourceId: incident.id });
       }
       events.push({ incidentId: incident.id, kind: 'signals_attached', details: { count: incident.attached } });
@@ -183,7 +229,9 @@ export class IncidentCorrelation {
       touched,
       events,
       LIVE_CHANNEL,
-      touched.map((i) => livePayload(scope, { type: i.isNew ? 'incident.created' : 'incident.updated', incidentId: i.id })),
+      touched.map((i) =>
+        livePayload(scope, { type: i.isNew ? 'incident.created' : 'incident.updated', incidentId: i.id })
+      ),
       now
     );
     // The audit chain takes its own lock and reads its last entry; the entries follow the statement above.

@@ -101,13 +101,27 @@ export class IncidentsService {
         createdBy: actor.id,
         at: now,
       });
-      await insertIncidentEvent(tx, scope, actor, id, 'created', { title: body.title, severity: body.severity, origin: 'manual' }, now);
-      await appendAudit(tx, scope, actor, {
-        action: 'incident.created',
-        resourceType: 'incident',
-        resourceId: id,
-        details: { title: body.title, severity: body.severity, service: body.service ?? null, origin: 'manual' },
-      }, now);
+      await insertIncidentEvent(
+        tx,
+        scope,
+        actor,
+        id,
+        'created',
+        { title: body.title, severity: body.severity, origin: 'manual' },
+        now
+      );
+      await appendAudit(
+        tx,
+        scope,
+        actor,
+        {
+          action: 'incident.created',
+          resourceType: 'incident',
+          resourceId: id,
+          details: { title: body.title, severity: body.severity, service: body.service ?? null, origin: 'manual' },
+        },
+        now
+      );
       await notifyLive(tx, scope, [{ type: 'incident.created', incidentId: id }]);
       return inserted;
     });
@@ -121,10 +135,19 @@ export class IncidentsService {
       const current = await load(tx, scope, id, true);
       const updated = await updateIncident(tx, scope, id, body, now);
       const changes = Object.fromEntries(
-        Object.entries(body).map(([key, value]) => [key, { from: (current as unknown as Record<string, unknown>)[key] ?? null, to: value }])
+        Object.entries(body).map(([key, value]) => [
+          key,
+          { from: (current as unknown as Record<string, unknown>)[key] ?? null, to: value },
+        ])
       );
       await insertIncidentEvent(tx, scope, actor, id, 'updated', { changes }, now);
-      await appendAudit(tx, scope, actor, { action: 'incident.updated', resourceType: 'incident', resourceId: id, details: { changes } }, now);
+      await appendAudit(
+        tx,
+        scope,
+        actor,
+        { action: 'incident.updated', resourceType: 'incident', resourceId: id, details: { changes } },
+        now
+      );
       await notifyLive(tx, scope, [{ type: 'incident.updated', incidentId: id }]);
       return toIncident(updated);
     });
@@ -141,7 +164,12 @@ export class IncidentsService {
         );
       }
       const effects = applyTransition(
-        { status: current.status, createdAt: current.created_at, acknowledgedAt: current.acknowledged_at, resolvedAt: current.resolved_at },
+        {
+          status: current.status,
+          createdAt: current.created_at,
+          acknowledgedAt: current.acknowledged_at,
+          resolvedAt: current.resolved_at,
+        },
         body.to,
         now
       );
@@ -157,12 +185,18 @@ export class IncidentsService {
       });
       const details = { from: current.status, to: body.to, ...(body.note ? { note: body.note } : {}) };
       await insertIncidentEvent(tx, scope, actor, id, 'status_changed', details, now);
-      await appendAudit(tx, scope, actor, {
-        action: effects.reopened ? 'incident.reopened' : `incident.${body.to}`,
-        resourceType: 'incident',
-        resourceId: id,
-        details,
-      }, now);
+      await appendAudit(
+        tx,
+        scope,
+        actor,
+        {
+          action: effects.reopened ? 'incident.reopened' : `incident.${body.to}`,
+          resourceType: 'incident',
+          resourceId: id,
+          details,
+        },
+        now
+      );
       await notifyLive(tx, scope, [{ type: 'incident.updated', incidentId: id }]);
       if (effects.reopened) {
         this.metrics.incidentsOpened.inc({ origin: 'manual' });
@@ -176,7 +210,13 @@ export class IncidentsService {
     return this.db.withTenant(scope, async (tx) => {
       await load(tx, scope, id);
       const event = await insertIncidentEvent(tx, scope, actor, id, 'comment', { body: body.body }, now);
-      await appendAudit(tx, scope, actor, { action: 'incident.commented', resourceType: 'incident', resourceId: id, details: { eventId: event.id } }, now);
+      await appendAudit(
+        tx,
+        scope,
+        actor,
+        { action: 'incident.commented', resourceType: 'incident', resourceId: id, details: { eventId: event.id } },
+        now
+      );
       await notifyLive(tx, scope, [{ type: 'incident.updated', incidentId: id }]);
       return event;
     });

@@ -44,7 +44,11 @@ export class IngestTokensService {
     return this.db.withTenant(scope, (tx) => listIngestTokens(tx, scope));
   }
 
-  async create(scope: TenantScope & { projectId: string }, actor: AuditActor, input: CreateIngestTokenBody): Promise<CreatedIngestToken> {
+  async create(
+    scope: TenantScope & { projectId: string },
+    actor: AuditActor,
+    input: CreateIngestTokenBody
+  ): Promise<CreatedIngestToken> {
     const body = createIngestTokenBody.parse(input);
     const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
     const id = randomUUID();
@@ -85,7 +89,13 @@ export class IngestTokensService {
       if (tokenHash === null) {
         throw notFound('active ingest token');
       }
-      await appendAudit(tx, scope, actor, { action: 'ingest_token.revoked', resourceType: 'ingest_token', resourceId: id }, this.clock());
+      await appendAudit(
+        tx,
+        scope,
+        actor,
+        { action: 'ingest_token.revoked', resourceType: 'ingest_token', resourceId: id },
+        this.clock()
+      );
       this.cache.delete(tokenHash);
     });
   }
@@ -110,7 +120,10 @@ export class IngestTokensService {
           hmac:
             row.hmac_ciphertext && row.hmac_key_id
               ? {
-                  secret: this.box.open({ keyId: row.hmac_key_id, ciphertext: row.hmac_ciphertext }, `ingest-token:${row.token_id}`),
+                  secret: this.box.open(
+                    { keyId: row.hmac_key_id, ciphertext: row.hmac_ciphertext },
+                    `ingest-token:${row.token_id}`
+                  ),
                   header: row.hmac_header,
                   timestampHeader: row.timestamp_header,
                   toleranceSeconds: row.tolerance_seconds,

@@ -45,7 +45,10 @@ export class IngestService {
   private queue: Pending[] = [];
   private flushing = false;
 
-  constructor(deps: { db: Database; metrics: Metrics; correlation: IncidentCorrelation; clock: () => Date }, config: IngestConfig) {
+  constructor(
+    deps: { db: Database; metrics: Metrics; correlation: IncidentCorrelation; clock: () => Date },
+    config: IngestConfig
+  ) {
     this.db = deps.db;
     this.metrics = deps.metrics;
     this.correlation = deps.correlation;
@@ -102,7 +105,12 @@ export class IngestService {
         for (const [index, pending] of batch.entries()) {
           const outcome = outcomes[index]!;
           if (outcome instanceof Error) {
-            pending.reject(new AppError('unavailable', 'signals could not be stored; retry', { cause: outcome, retryAfterSeconds: 1 }));
+            pending.reject(
+              new AppError('unavailable', 'signals could not be stored; retry', {
+                cause: outcome,
+                retryAfterSeconds: 1,
+              })
+            );
           } else {
             pending.resolve(outcome);
           }
@@ -116,7 +124,10 @@ export class IngestService {
   private take(): Pending[] {
     let signals = 0;
     let count = 0;
-    while (count < this.queue.length && (count === 0 || signals + this.queue[count]!.drafts.length <= this.config.maxBatchSignals)) {
+    while (
+      count < this.queue.length &&
+      (count === 0 || signals + this.queue[count]!.drafts.length <= this.config.maxBatchSignals)
+    ) {
       signals += this.queue[count]!.drafts.length;
       count += 1;
     }
@@ -153,7 +164,12 @@ export class IngestService {
       group.members.push(index);
       groups.set(key, group);
     });
-    const results: IngestResult[] = batch.map((d) => ({ received: d.drafts.length, created: 0, resolved: 0, duplicates: 0 }));
+    const results: IngestResult[] = batch.map((d) => ({
+      received: d.drafts.length,
+      created: 0,
+      resolved: 0,
+      duplicates: 0,
+    }));
     const created: SignalDraft[] = [];
     const now = this.clock();
     // The usual batch is of one project: its transaction opens in that tenant with the project's lock, in the round
@@ -162,9 +178,14 @@ export class IngestService {
     const work = async (tx: Queryable) => {
       for (const group of groups.values()) {
         const scope = { orgId: group.orgId, projectId: group.projectId };
-        const drafts = group.members.flatMap((i) => batch[i]!.drafts.map((draft, j) => ({ draft, delivery: i, row: batch[i]!.rows[j]! })));
+        const drafts = group.members.flatMap((i) =>
+          batch[i]!.drafts.map((draft, j) => ({ draft, delivery: i, row: batch[i]!.rows[j]! }))
+        );
         const hashes = group.members.flatMap((i) => batch[i]!.hashes);
-        const { merged } = mergeDrafts(drafts.map((d) => d.draft), hashes);
+        const { merged } = mergeDrafts(
+          drafts.map((d) => d.draft),
+          hashes
+        );
         const outcome = await this.store(tx, scope, merged, (m) => drafts[m.index]!.row, now, only !== null);
         // Credit each stored change to the first delivery that carried it; every other copy is a duplicate.
         const credited = new Set<string>();

@@ -24,7 +24,12 @@ import {
   type StoredSecrets,
 } from '../adapters/db/repositories/integrations.ts';
 import type { SecretBox } from '../adapters/secret-box.ts';
-import { isHostAllowed, PrometheusConfigError, prometheusTarget, type PrometheusTarget } from '../adapters/prometheus/client.ts';
+import {
+  isHostAllowed,
+  PrometheusConfigError,
+  prometheusTarget,
+  type PrometheusTarget,
+} from '../adapters/prometheus/client.ts';
 import { appendAudit } from './audit.ts';
 import type { TenantScope } from '../core/tenant-scope.ts';
 import type { AuditActor } from './caller.ts';
@@ -67,7 +72,11 @@ export class IntegrationsService {
     return presentIntegration(await this.db.withTenant(scope, (tx) => this.load(tx, scope, id)));
   }
 
-  async create(scope: TenantScope, actor: AuditActor, input: z.input<typeof createIntegrationBody>): Promise<Integration> {
+  async create(
+    scope: TenantScope,
+    actor: AuditActor,
+    input: z.input<typeof createIntegrationBody>
+  ): Promise<Integration> {
     const body = createIntegrationBody.parse(input);
     const config = parseConfig(body.type, body.config);
     this.checkPrometheusHost(body.type, config);
@@ -83,12 +92,18 @@ export class IntegrationsService {
             : `an integration named "${body.name}" already exists here`
         );
       }
-      await appendAudit(tx, scope, actor, {
-        action: 'integration.created',
-        resourceType: 'integration',
-        resourceId: id,
-        details: { type: body.type, name: body.name, secretFields: sealed.fields },
-      }, this.clock());
+      await appendAudit(
+        tx,
+        scope,
+        actor,
+        {
+          action: 'integration.created',
+          resourceType: 'integration',
+          resourceId: id,
+          details: { type: body.type, name: body.name, secretFields: sealed.fields },
+        },
+        this.clock()
+      );
       return presentIntegration(row);
     });
   }
@@ -124,15 +139,21 @@ export class IntegrationsService {
         }
         throw error;
       }
-      await appendAudit(tx, scope, actor, {
-        action: 'integration.updated',
-        resourceType: 'integration',
-        resourceId: id,
-        details: {
-          changed: Object.keys(body).filter((k) => k !== 'secrets'),
-          secretsChanged: Object.keys(body.secrets ?? {}),
+      await appendAudit(
+        tx,
+        scope,
+        actor,
+        {
+          action: 'integration.updated',
+          resourceType: 'integration',
+          resourceId: id,
+          details: {
+            changed: Object.keys(body).filter((k) => k !== 'secrets'),
+            secretsChanged: Object.keys(body.secrets ?? {}),
+          },
         },
-      }, this.clock());
+        this.clock()
+      );
       return presentIntegration(updated!);
     });
   }
@@ -141,12 +162,18 @@ export class IntegrationsService {
     await this.db.withTenant(scope, async (tx) => {
       const current = await this.load(tx, scope, id, true);
       await deleteIntegration(tx, scope, id);
-      await appendAudit(tx, scope, actor, {
-        action: 'integration.deleted',
-        resourceType: 'integration',
-        resourceId: id,
-        details: { type: current.type, name: current.name },
-      }, this.clock());
+      await appendAudit(
+        tx,
+        scope,
+        actor,
+        {
+          action: 'integration.deleted',
+          resourceType: 'integration',
+          resourceId: id,
+          details: { type: current.type, name: current.name },
+        },
+        this.clock()
+      );
     });
   }
 
@@ -168,7 +195,10 @@ export class IntegrationsService {
   ): Promise<{ targets: PrometheusTarget[]; unusable: Array<{ id: string; name: string; error: Error }> }> {
     const scope = { orgId, projectId };
     const rows = await this.db.withTenant(scope, (tx) => listPrometheusIntegrations(tx, scope));
-    const result = { targets: [] as PrometheusTarget[], unusable: [] as Array<{ id: string; name: string; error: Error }> };
+    const result = {
+      targets: [] as PrometheusTarget[],
+      unusable: [] as Array<{ id: string; name: string; error: Error }>,
+    };
     if (rows.length === 0) {
       return result;
     }
@@ -193,7 +223,9 @@ export class IntegrationsService {
   async prometheusTargetFor(scope: TenantScope, id: string): Promise<PrometheusTarget> {
     const row = await this.db.withTenant(scope, (tx) => this.load(tx, scope, id));
     if (row.type !== 'prometheus') {
-      throw badRequest(`integration "${row.name}" is a ${row.type} integration; only prometheus integrations can be tested`);
+      throw badRequest(
+        `integration "${row.name}" is a ${row.type} integration; only prometheus integrations can be tested`
+      );
     }
     const grafana = row.config.mode === 'direct' ? null : await this.grafanaFor(scope.orgId);
     return prometheusTarget(row, this.openSecrets(row), grafana);

@@ -11,13 +11,26 @@ type Listener = (event: LiveEvent) => void;
 
 /** The NOTIFY payload of a live event: the tenant it belongs to, so each replica forwards it to that project only. */
 export function livePayload(scope: { orgId: number; projectId: string }, event: LiveEvent): string {
-  return JSON.stringify({ orgId: scope.orgId, projectId: scope.projectId, type: event.type, incidentId: event.incidentId });
+  return JSON.stringify({
+    orgId: scope.orgId,
+    projectId: scope.projectId,
+    type: event.type,
+    incidentId: event.incidentId,
+  });
 }
 
 /** Sends live events inside the caller's transaction (PostgreSQL delivers them at commit), one statement for all. */
-export async function notifyLive(tx: Queryable, scope: { orgId: number; projectId: string }, events: LiveEvent[]): Promise<void> {
+export async function notifyLive(
+  tx: Queryable,
+  scope: { orgId: number; projectId: string },
+  events: LiveEvent[]
+): Promise<void> {
   if (events.length > 0) {
-    await notifyLiveEvents(tx, LIVE_CHANNEL, events.map((e) => livePayload(scope, e)));
+    await notifyLiveEvents(
+      tx,
+      LIVE_CHANNEL,
+      events.map((e) => livePayload(scope, e))
+    );
   }
 }
 
@@ -72,7 +85,11 @@ export class LiveEvents {
       return;
     }
     const set = this.listeners.get(`${String(message.orgId)}:${String(message.projectId)}`);
-    if (!set || (message.type !== 'incident.created' && message.type !== 'incident.updated') || typeof message.incidentId !== 'string') {
+    if (
+      !set ||
+      (message.type !== 'incident.created' && message.type !== 'incident.updated') ||
+      typeof message.incidentId !== 'string'
+    ) {
       return;
     }
     const event: LiveEvent = { type: message.type, incidentId: message.incidentId };

@@ -64,14 +64,19 @@ describe.each(TEST_DIALECTS.slice(0, 1))('a hanging Prometheus on %s', (dialect)
       const body = { type: 'prometheus', name, config: { mode: 'direct', url, labelFilter: `project="${name}"` } };
       expect((await t.call(admin, '/api/v1/integrations', { method: 'POST', projectId, body })).statusCode).toBe(201);
       const templates = { templates: [{ name: 'rate', query: QUERY, tier: 'critical' }] };
-      expect((await t.call(admin, '/api/v1/query-templates', { method: 'PUT', projectId, body: templates })).statusCode).toBe(200);
+      expect(
+        (await t.call(admin, '/api/v1/query-templates', { method: 'PUT', projectId, body: templates })).statusCode
+      ).toBe(200);
     };
     await setUp(alice, `http://127.0.0.1:${hanging.port}`, 'stuck');
     await setUp(bob, prometheus.url, 'healthy');
     // Next to it, an integration through Grafana while the org has no service-account token: unusable, reported.
     const bobProject = (await t.call(bob, '/api/v1/projects')).json<ProjectList>().items[0]!.id;
     const viaGrafana = { type: 'prometheus', name: 'no-token', config: { mode: 'grafana', datasourceUid: 'prom' } };
-    expect((await t.call(admin, '/api/v1/integrations', { method: 'POST', projectId: bobProject, body: viaGrafana })).statusCode).toBe(201);
+    expect(
+      (await t.call(admin, '/api/v1/integrations', { method: 'POST', projectId: bobProject, body: viaGrafana }))
+        .statusCode
+    ).toBe(201);
     const started = Date.now();
     await new Promise((resolve) => setTimeout(resolve, 9_000));
     const times = (await prometheus.queryLog())

@@ -25,13 +25,19 @@ describe.each(TEST_DIALECTS)('Prometheus poller on %s', (dialect) => {
   let t: TestSidecar;
   let project: Project;
 
-  const incidents = async () => (await t.call(admin, '/api/v1/incidents?service=checkout', { projectId: project.id })).json<IncidentPage>().items;
+  const incidents = async () =>
+    (await t.call(admin, '/api/v1/incidents?service=checkout', { projectId: project.id })).json<IncidentPage>().items;
   const seriesCount = () =>
     t.sidecar.db.withOwner(async (tx) => {
-      await tx.query(`SELECT set_config('role', 'sre_copilot_app', true), set_config('app.org_id', '1', true), set_config('app.project_id', $1, true)`, [
-        project.id,
-      ]);
-      return (await tx.query<{ n: number; scored: number }>('SELECT count(*)::int AS n, count(*) FILTER (WHERE last_value IS NOT NULL)::int AS scored FROM metric_series')).rows[0]!;
+      await tx.query(
+        `SELECT set_config('role', 'sre_copilot_app', true), set_config('app.org_id', '1', true), set_config('app.project_id', $1, true)`,
+        [project.id]
+      );
+      return (
+        await tx.query<{ n: number; scored: number }>(
+          'SELECT count(*)::int AS n, count(*) FILTER (WHERE last_value IS NOT NULL)::int AS scored FROM metric_series'
+        )
+      ).rows[0]!;
     });
 
   beforeAll(async () => {
@@ -54,14 +60,29 @@ describe.each(TEST_DIALECTS)('Prometheus poller on %s', (dialect) => {
     const created = await t.call(admin, '/api/v1/integrations', {
       method: 'POST',
       projectId: project.id,
-      body: { type: 'prometheus', name: 'prom-main', config: { mode: 'direct', url: prometheus.url, labelFilter: 'job="app"' } },
+      body: {
+        type: 'prometheus',
+        name: 'prom-main',
+        config: { mode: 'direct', url: prometheus.url, labelFilter: 'job="app"' },
+      },
     });
     expect(created.statusCode).toBe(201);
     expect(created.json<Integration>().type).toBe('prometheus');
     const templates = await t.call(admin, '/api/v1/query-templates', {
       method: 'PUT',
       projectId: project.id,
-      body: { templates: [{ name: 'error-ratio', description: 'Error ratio', query: ERROR_RATIO_QUERY, direction: 'up', tier: 'critical', unit: 'ratio' }] },
+      body: {
+        templates: [
+          {
+            name: 'error-ratio',
+            description: 'Error ratio',
+            query: ERROR_RATIO_QUERY,
+            direction: 'up',
+            tier: 'critical',
+            unit: 'ratio',
+          },
+        ],
+      },
     });
     expect(templates.statusCode).toBe(200);
   }, 120_000);
@@ -83,7 +104,9 @@ describe.each(TEST_DIALECTS)('Prometheus poller on %s', (dialect) => {
     expect(ranges[0]!.endMs! - ranges[0]!.startMs!).toBeGreaterThanOrEqual(5.9 * 3_600_000);
     expect(ranges[0]!.query).toContain('job="app"');
     await new Promise((resolve) => setTimeout(resolve, 4 * INTERVAL_SECONDS * 1000));
-    const instants = (await prometheus.queryLog()).filter((q) => q.query.includes('code="500"') && q.stepMs === undefined);
+    const instants = (await prometheus.queryLog()).filter(
+      (q) => q.query.includes('code="500"') && q.stepMs === undefined
+    );
     const times = instants.map((q) => q.timeMs!);
     expect(new Set(times).size).toBe(times.length); // each tick's query ran once
     expect(times.every((time) => time % (INTERVAL_SECONDS * 1000) === 0)).toBe(true); // at aligned ticks
@@ -99,12 +122,21 @@ describe.each(TEST_DIALECTS)('Prometheus poller on %s', (dialect) => {
     expect(elapsed).toBeLessThanOrEqual(2 * INTERVAL_SECONDS * 1000);
     const [incident] = await incidents();
     expect(incident).toMatchObject({ service: 'checkout', status: 'triggered', severity: 'high' });
-    const detail = (await t.call(admin, `/api/v1/incidents/${incident!.id}`, { projectId: project.id })).json<IncidentDetail>();
+    const detail = (
+      await t.call(admin, `/api/v1/incidents/${incident!.id}`, { projectId: project.id })
+    ).json<IncidentDetail>();
     expect(detail.signals).toHaveLength(1);
-    expect(detail.signals[0]).toMatchObject({ type: 'metric', source: 'prometheus', status: 'firing', service: 'checkout' });
+    expect(detail.signals[0]).toMatchObject({
+      type: 'metric',
+      source: 'prometheus',
+      status: 'firing',
+      service: 'checkout',
+    });
     expect(detail.signals[0]!.title).toBe('Error ratio above baseline on checkout');
     // payments stayed calm
-    expect((await t.call(admin, '/api/v1/incidents?service=payments', { projectId: project.id })).json<IncidentPage>().items).toEqual([]);
+    expect(
+      (await t.call(admin, '/api/v1/incidents?service=payments', { projectId: project.id })).json<IncidentPage>().items
+    ).toEqual([]);
 
     exporter.setErrorRatio('checkout', 0.02);
     // The 30 s rate window drains, then two calm points resolve the signal; the incident resolves by itself.
@@ -113,7 +145,9 @@ describe.each(TEST_DIALECTS)('Prometheus poller on %s', (dialect) => {
       60_000,
       'the checkout incident to resolve'
     );
-    const after = (await t.call(admin, `/api/v1/incidents/${incident!.id}`, { projectId: project.id })).json<IncidentDetail>();
+    const after = (
+      await t.call(admin, `/api/v1/incidents/${incident!.id}`, { projectId: project.id })
+    ).json<IncidentDetail>();
     expect(after.signals).toHaveLength(1);
     expect(after.signals[0]).toMatchObject({ status: 'resolved' });
     expect(after.signals[0]!.endsAt).not.toBeNull();
@@ -121,10 +155,11 @@ describe.each(TEST_DIALECTS)('Prometheus poller on %s', (dialect) => {
 
   it('forgets poll runs older than a day, once an hour', async () => {
     const hour = alignTick(Date.now(), 3_600_000);
-    const integrationId = (await t.call(admin, '/api/v1/integrations', { projectId: project.id })).json<{ items: Integration[] }>().items.find(
-      (i) => i.type === 'prometheus'
-    )!.id;
-    const runs = (sql: string, params: unknown[]) => t.sidecar.db.withOwner((tx) => tx.query<{ tick: Date }>(sql, params));
+    const integrationId = (await t.call(admin, '/api/v1/integrations', { projectId: project.id }))
+      .json<{ items: Integration[] }>()
+      .items.find((i) => i.type === 'prometheus')!.id;
+    const runs = (sql: string, params: unknown[]) =>
+      t.sidecar.db.withOwner((tx) => tx.query<{ tick: Date }>(sql, params));
     for (const ageHours of [49, 12]) {
       await runs(
         `INSERT INTO poll_runs (org_id, project_id, integration_id, template, tick, ran_at) VALUES (1, $1, $2, 'error-ratio', $3, now())`,
@@ -132,12 +167,17 @@ describe.each(TEST_DIALECTS)('Prometheus poller on %s', (dialect) => {
       );
     }
     await t.sidecar.poller.pollProject({ orgId: 1, projectId: project.id, tickMs: hour });
-    const left = (await runs('SELECT tick FROM poll_runs WHERE project_id = $1 AND tick < $2', [project.id, new Date(hour)])).rows;
+    const left = (
+      await runs('SELECT tick FROM poll_runs WHERE project_id = $1 AND tick < $2', [project.id, new Date(hour)])
+    ).rows;
     expect(left.map((r) => (hour - r.tick.getTime()) / 3_600_000)).toEqual([12]);
   });
 
   it('reports a dead Prometheus on /health and keeps running', async () => {
-    expect((await t.sidecar.app.inject({ url: '/health' })).json<Health>()).toMatchObject({ status: 'ok', integrations: [] });
+    expect((await t.sidecar.app.inject({ url: '/health' })).json<Health>()).toMatchObject({
+      status: 'ok',
+      integrations: [],
+    });
     await prometheus.stop();
     await waitFor(
       async () => (await t.sidecar.app.inject({ url: '/health' })).json<Health>().status === 'degraded',

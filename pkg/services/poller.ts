@@ -110,15 +110,24 @@ export class Poller {
       this.deps.integrations.list(job.orgId, job.projectId),
       this.deps.templates.effective(scope),
     ]);
-    const due = templates.filter((t) => t.enabled && isDue(templateIntervalMs(t, this.config.baseIntervalMs), job.tickMs, this.config.baseIntervalMs));
+    const due = templates.filter(
+      (t) =>
+        t.enabled && isDue(templateIntervalMs(t, this.config.baseIntervalMs), job.tickMs, this.config.baseIntervalMs)
+    );
     if (unusable.length > 0) {
       // Misconfigured (e.g. Grafana mode without the org's service-account token): failing, the others go on.
-      await this.recordHealth(job, unusable.map((u) => u.id), unusable.map((u) => ({ id: u.id, error: u.error.message, kind: 'config' })));
+      await this.recordHealth(
+        job,
+        unusable.map((u) => u.id),
+        unusable.map((u) => ({ id: u.id, error: u.error.message, kind: 'config' }))
+      );
     }
     if (targets.length === 0 || due.length === 0) {
       return report;
     }
-    const filters = new Map(integrations.map((i) => [i.id, typeof i.config.labelFilter === 'string' ? i.config.labelFilter : undefined]));
+    const filters = new Map(
+      integrations.map((i) => [i.id, typeof i.config.labelFilter === 'string' ? i.config.labelFilter : undefined])
+    );
 
     // Claim every (integration, template, tick) in one statement; what another run claimed is skipped.
     const pairs = targets.flatMap((target) => due.map((template) => ({ target, template })));
@@ -133,12 +142,19 @@ export class Poller {
       claimed.map(async ({ target, template }) => {
         const atMs = evaluationTime(templateIntervalMs(template, this.config.baseIntervalMs), job.tickMs);
         try {
-          const samples = await this.deps.prometheus.queryInstant(target, renderQuery(template.query, filters.get(target.id)), atMs, deadline);
+          const samples = await this.deps.prometheus.queryInstant(
+            target,
+            renderQuery(template.query, filters.get(target.id)),
+            atMs,
+            deadline
+          );
           const keys = samples.map((sample) => seriesKey(target.id, template.name, sample.labels));
           return { ok: true as const, observation: { target, template, atMs, samples, keys } };
         } catch (error) {
           const failure = deadline.aborted
-            ? Object.assign(new Error(`${target.name} did not answer before the next tick (${budgetMs} ms)`), { kind: 'timeout' })
+            ? Object.assign(new Error(`${target.name} did not answer before the next tick (${budgetMs} ms)`), {
+                kind: 'timeout',
+              })
             : (error as Error);
           return { ok: false as const, target, template, error: failure };
         }
@@ -161,10 +177,29 @@ export class Poller {
       await enterTenantLocked(tx, scope, `poll:${job.projectId}`);
       return this.score(tx, job, observations, history, drafts, report);
     });
-    await this.recordRuns(job, outcomes.map((o) => (o.ok
-      ? { integrationId: o.observation.target.id, template: o.observation.template.name, series: o.observation.samples.length, error: null }
-      : { integrationId: o.target.id, template: o.template.name, series: null, error: o.error.message.slice(0, 500) })));
-    await this.recordHealth(job, targets.map((t) => t.id), failed.map((f) => ({ id: f.target.id, error: f.error.message, kind: errorKind(f.error) })));
+    await this.recordRuns(
+      job,
+      outcomes.map((o) =>
+        o.ok
+          ? {
+              integrationId: o.observation.target.id,
+              template: o.observation.template.name,
+              series: o.observation.samples.length,
+              error: null,
+            }
+          : {
+              integrationId: o.target.id,
+              template: o.template.name,
+              series: null,
+              error: o.error.message.slice(0, 500),
+            }
+      )
+    );
+    await this.recordHealth(
+      job,
+      targets.map((t) => t.id),
+      failed.map((f) => ({ id: f.target.id, error: f.error.message, kind: errorKind(f.error) }))
+    );
     if (drafts.length > 0) {
       await this.submit(job, drafts);
     }
@@ -196,7 +231,13 @@ export class Poller {
     }
     const scope = { orgId: job.orgId, projectId: job.projectId };
     const won = await this.deps.db.withTenant(scope, (tx) =>
-      claimPollRuns(tx, scope, pairs.map((p) => p.target.id), pairs.map((p) => p.template.name), job.tickMs)
+      claimPollRuns(
+        tx,
+        scope,
+        pairs.map((p) => p.target.id),
+        pairs.map((p) => p.template.name),
+        job.tickMs
+      )
     );
     const keys = new Set(won.map((r) => `${r.integration_id}\u0000${r.template}`));
     return pairs.filter((p) => keys.has(`${p.target.id}\u0000${p.template.name}`));
@@ -214,7 +255,9 @@ export class Poller {
     const keys = observations.flatMap((o) => o.keys);
     const scope = { orgId: job.orgId, projectId: job.projectId };
     // A baseline in an older detector format is relearned from history too.
-    const known = new Set(await this.deps.db.withTenant(scope, (tx) => listSeriesKeysOfVersion(tx, scope, keys, DETECTOR_VERSION)));
+    const known = new Set(
+      await this.deps.db.withTenant(scope, (tx) => listSeriesKeysOfVersion(tx, scope, keys, DETECTOR_VERSION))
+    );
     await Promise.all(
       observations.map(async (o) => {
         if (o.keys.every((key) => known.has(key))) {
@@ -228,13 +271,22 @@ export class Poller {
           return;
         }
         try {
-          const series = await this.deps.prometheus.queryRange(o.target, renderQuery(o.template.query, filters.get(o.target.id)), startMs, endMs, stepMs);
+          const series = await this.deps.prometheus.queryRange(
+            o.target,
+            renderQuery(o.template.query, filters.get(o.target.id)),
+            startMs,
+            endMs,
+            stepMs
+          );
           for (const s of series) {
             history.set(seriesKey(o.target.id, o.template.name, s.labels), s.points);
           }
         } catch (error) {
           // Without history the baseline warms up on live points instead.
-          this.deps.logger.warn({ integration: o.target.id, template: o.template.name, err: (error as Error).message }, 'history query failed');
+          this.deps.logger.warn(
+            { integration: o.target.id, template: o.template.name, err: (error as Error).message },
+            'history query failed'
+          );
         }
       })
     );
@@ -250,21 +302,30 @@ export class Poller {
     drafts: SignalDraft[],
     report: PollReport
   ): Promise<number> {
-    const points = observations.flatMap((o) =>
-      o.samples.map((sample, i) => ({ o, sample, key: o.keys[i]! }))
-    );
+    const points = observations.flatMap((o) => o.samples.map((sample, i) => ({ o, sample, key: o.keys[i]! })));
     if (points.length === 0) {
       return 0;
     }
     const scope = { orgId: job.orgId, projectId: job.projectId };
-    const rows = new Map((await listSeriesStates(tx, scope, points.map((p) => p.key))).map((r) => [r.series_key, r]));
+    const rows = new Map(
+      (
+        await listSeriesStates(
+          tx,
+          scope,
+          points.map((p) => p.key)
+        )
+      ).map((r) => [r.series_key, r])
+    );
     const now = this.deps.clock();
     const updates: SeriesUpdate[] = [];
     for (const { o, sample, key } of points) {
       const row = rows.get(key);
       const service = renderService(o.template.service, sample.labels);
       let state = row?.state;
-      let signal: SeriesSignalState = { openSince: row?.open_since?.getTime() ?? null, calmPoints: row?.calm_points ?? 0 };
+      let signal: SeriesSignalState = {
+        openSince: row?.open_since?.getTime() ?? null,
+        calmPoints: row?.calm_points ?? 0,
+      };
       if (row && row.last_sample_at.getTime() >= o.atMs) {
         continue; // an older or repeated point (a late job): the series has moved on
       }
@@ -336,9 +397,17 @@ export class Poller {
     });
   }
 
-  private async recordHealth(job: PollJob, integrationIds: string[], failed: Array<{ id: string; error: string; kind: string }>) {
+  private async recordHealth(
+    job: PollJob,
+    integrationIds: string[],
+    failed: Array<{ id: string; error: string; kind: string }>
+  ) {
     const errors = new Map(failed.map((f) => [f.id, f]));
-    const rows = integrationIds.map((id) => ({ id, error: errors.get(id)?.error.slice(0, 500) ?? null, kind: errors.get(id)?.kind ?? null }));
+    const rows = integrationIds.map((id) => ({
+      id,
+      error: errors.get(id)?.error.slice(0, 500) ?? null,
+      kind: errors.get(id)?.kind ?? null,
+    }));
     const scope = { orgId: job.orgId, projectId: job.projectId };
     await this.deps.db.withTenant(scope, (tx) => upsertPollerHealth(tx, scope, rows, this.deps.clock()));
   }

@@ -1,5 +1,19 @@
-import type { CreateProjectBody, Project, ProjectContext, ProjectMember, PutMemberBody, UpdateProjectBody } from '../contract/index.ts';
-import { canGrantRole, deriveProjectRole, hasProjectRole, projectPermissions, slugify, type ProjectRole } from '../core/project-role.ts';
+import type {
+  CreateProjectBody,
+  Project,
+  ProjectContext,
+  ProjectMember,
+  PutMemberBody,
+  UpdateProjectBody,
+} from '../contract/index.ts';
+import {
+  canGrantRole,
+  deriveProjectRole,
+  hasProjectRole,
+  projectPermissions,
+  slugify,
+  type ProjectRole,
+} from '../core/project-role.ts';
 import type { Database, Queryable } from '../adapters/db/database.ts';
 import {
   countProjectsWithSlug,
@@ -254,7 +268,12 @@ export class ProjectsService {
       tx,
       { orgId: caller.orgId, projectId: row.id },
       actorOf(caller),
-      { action: 'project.registered', resourceType: 'project', resourceId: row.id, details: { teamId, name, automatic } },
+      {
+        action: 'project.registered',
+        resourceType: 'project',
+        resourceId: row.id,
+        details: { teamId, name, automatic },
+      },
       this.clock()
     );
     await leaveProjectContext(tx);

@@ -53,7 +53,10 @@ export class QueryTemplatesService {
   private readonly defaults: QueryTemplate[];
   private readonly baseIntervalMs: number;
 
-  constructor(deps: { db: Database; clock: () => Date }, config: { defaults: QueryTemplate[]; baseIntervalMs: number }) {
+  constructor(
+    deps: { db: Database; clock: () => Date },
+    config: { defaults: QueryTemplate[]; baseIntervalMs: number }
+  ) {
     this.db = deps.db;
     this.clock = deps.clock;
     this.defaults = config.defaults;
@@ -115,7 +118,9 @@ export class QueryTemplatesService {
     return {
       source,
       templates,
-      effectiveIntervals: Object.fromEntries(templates.map((t) => [t.name, templateIntervalMs(t, this.baseIntervalMs) / 1000])),
+      effectiveIntervals: Object.fromEntries(
+        templates.map((t) => [t.name, templateIntervalMs(t, this.baseIntervalMs) / 1000])
+      ),
     };
   }
 }

@@ -1,5 +1,10 @@
 import type { Logger } from 'pino';
-import { GrafanaApi, GrafanaApiError, type GrafanaTeam, type GrafanaTeamMember } from '../adapters/grafana/grafana-api.ts';
+import {
+  GrafanaApi,
+  GrafanaApiError,
+  type GrafanaTeam,
+  type GrafanaTeamMember,
+} from '../adapters/grafana/grafana-api.ts';
 import type { Caller } from './caller.ts';
 import { AppError } from './errors.ts';
 import type { IntegrationsService } from './integrations.ts';

@@ -148,7 +148,10 @@ export async function startSidecarProcess(env: Record<string, string>): Promise<
 }
 
 /** Several sidecar processes started at once (as replicas start); if one fails, the others are stopped too. */
-export async function startSidecarProcesses(count: number, env: Record<string, string>): Promise<Array<RunningProcess & { port: number }>> {
+export async function startSidecarProcesses(
+  count: number,
+  env: Record<string, string>
+): Promise<Array<RunningProcess & { port: number }>> {
   const started = await Promise.allSettled(Array.from({ length: count }, () => startSidecarProcess(env)));
   const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) {

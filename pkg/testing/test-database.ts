@@ -44,7 +44,10 @@ export async function createEmptyPostgresDatabase(): Promise<{ url: string; drop
   await withAdmin(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
   return {
     url: databaseUrl(adminUrl, name),
-    drop: () => withAdmin(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop: () =>
+      withAdmin(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(
+        () => undefined
+      ),
   };
 }
 

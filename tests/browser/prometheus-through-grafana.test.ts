@@ -5,7 +5,13 @@
  * rate becomes an incident within two poll intervals; stepping it back resolves the signal.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IncidentDetail, IncidentPage, Integration, IntegrationTestResult, ProjectList } from '../../pkg/contract/index.ts';
+import type {
+  IncidentDetail,
+  IncidentPage,
+  Integration,
+  IntegrationTestResult,
+  ProjectList,
+} from '../../pkg/contract/index.ts';
 import { waitFor } from '../../pkg/testing/processes.ts';
 import { startScrapedServices, type RunningExporter, type RunningPrometheus } from '../../pkg/testing/prometheus.ts';
 import { defaultFixture } from '../grafana-host/fixture.ts';
@@ -22,7 +28,10 @@ describe('Prometheus polling through the stand-in Grafana datasource proxy', () 
   let projectId: string;
   let cookie: string;
 
-  const call = async <T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: T }> => {
+  const call = async <T>(
+    path: string,
+    init: { method?: string; body?: unknown } = {}
+  ): Promise<{ status: number; body: T }> => {
     const res = await fetch(`${stack.host.url}${API}${path}`, {
       method: init.method ?? 'GET',
       headers: {
@@ -45,7 +54,9 @@ describe('Prometheus polling through the stand-in Grafana datasource proxy', () 
       historyHours: 6,
     }));
     const fixture = defaultFixture();
-    fixture.datasources = fixture.datasources!.map((ds) => (ds.uid === 'prom-main' ? { ...ds, url: prometheus.url } : ds));
+    fixture.datasources = fixture.datasources!.map((ds) =>
+      ds.uid === 'prom-main' ? { ...ds, url: prometheus.url } : ds
+    );
     // Only Grafana is allowed: the sidecar must not reach Prometheus by itself.
     stack = await startStack({
       host: { fixture },
@@ -74,7 +85,11 @@ describe('Prometheus polling through the stand-in Grafana datasource proxy', () 
   it('tests the connection through Grafana: version and targets', async () => {
     const created = await call<Integration>('/integrations', {
       method: 'POST',
-      body: { type: 'prometheus', name: 'grafana-prom', config: { mode: 'grafana', datasourceUid: 'prom-main', labelFilter: 'job="app"' } },
+      body: {
+        type: 'prometheus',
+        name: 'grafana-prom',
+        config: { mode: 'grafana', datasourceUid: 'prom-main', labelFilter: 'job="app"' },
+      },
     });
     expect(created.status).toBe(201);
     const tested = await call<IntegrationTestResult>(`/integrations/${created.body.id}/test`, { method: 'POST' });
@@ -92,7 +107,17 @@ describe('Prometheus polling through the stand-in Grafana datasource proxy', () 
     expect((await call(`/integrations/${foreign.body.id}`, { method: 'DELETE' })).status).toBe(204);
     const templates = await call('/query-templates', {
       method: 'PUT',
-      body: { templates: [{ name: 'error-ratio', description: 'Error ratio', query: ERROR_RATIO_QUERY, direction: 'up', tier: 'critical' }] },
+      body: {
+        templates: [
+          {
+            name: 'error-ratio',
+            description: 'Error ratio',
+            query: ERROR_RATIO_QUERY,
+            direction: 'up',
+            tier: 'critical',
+          },
+        ],
+      },
     });
     expect(templates.status).toBe(200);
   });
@@ -100,21 +125,31 @@ describe('Prometheus polling through the stand-in Grafana datasource proxy', () 
   it('turns a stepped-up error rate into an incident within two poll intervals, and resolves it', async () => {
     // Warm: the history read went through Grafana, and live points are being scored.
     await waitFor(
-      async () => (await prometheus.queryLog()).filter((q) => q.query.includes('code="500"') && q.stepMs === undefined).length >= 3,
+      async () =>
+        (await prometheus.queryLog()).filter((q) => q.query.includes('code="500"') && q.stepMs === undefined).length >=
+        3,
       30_000,
       'three polls through the datasource proxy'
     );
-    const ranges = (await prometheus.queryLog()).filter((q) => q.stepMs !== undefined && q.query.includes('code="500"'));
+    const ranges = (await prometheus.queryLog()).filter(
+      (q) => q.stepMs !== undefined && q.query.includes('code="500"')
+    );
     expect(ranges).toHaveLength(1);
     expect(await checkoutIncidents()).toEqual([]);
 
     const stepped = Date.now();
     exporter.setErrorRatio('checkout', 0.5);
-    await waitFor(async () => (await checkoutIncidents()).length > 0, 4 * INTERVAL_SECONDS * 1000, 'an incident for checkout');
+    await waitFor(
+      async () => (await checkoutIncidents()).length > 0,
+      4 * INTERVAL_SECONDS * 1000,
+      'an incident for checkout'
+    );
     expect(Date.now() - stepped).toBeLessThanOrEqual(2 * INTERVAL_SECONDS * 1000);
     const [incident] = await checkoutIncidents();
     const detail = (await call<IncidentDetail>(`/incidents/${incident!.id}`)).body;
-    expect(detail.signals.map((s) => [s.type, s.source, s.status, s.service])).toEqual([['metric', 'prometheus', 'firing', 'checkout']]);
+    expect(detail.signals.map((s) => [s.type, s.source, s.status, s.service])).toEqual([
+      ['metric', 'prometheus', 'firing', 'checkout'],
+    ]);
     expect(detail.signals[0]!.labels).toMatchObject({ integration: 'grafana-prom', template: 'error-ratio' });
 
     exporter.setErrorRatio('checkout', 0.02);

@@ -34,7 +34,9 @@ test('a project admin adds a Prometheus through Grafana and tests it', async ({ 
   expect(tested.version).toMatch(/^\d+\./);
 
   await page.context().clearCookies();
-  expect((await page.request.post('/login', { data: { user: USERS.carol.login, password: PASSWORD } })).ok()).toBeTruthy();
+  expect(
+    (await page.request.post('/login', { data: { user: USERS.carol.login, password: PASSWORD } })).ok()
+  ).toBeTruthy();
   await gotoAppPage({ pluginId: PLUGIN_ID, path: `/${ROUTES.Integrations}` });
   const row = page.locator(`[data-testid="${testIds.integrations.row}"][data-integration-id="${integrationId}"]`);
   await expect(row).toContainText(NAME);
@@ -42,10 +44,16 @@ test('a project admin adds a Prometheus through Grafana and tests it', async ({ 
   await expect(row.getByTestId(testIds.integrations.rowTestResult)).toHaveAttribute('data-ok', 'true');
 });
 
-test('a viewer sees the integrations and the templates without write controls', async ({ request, page, gotoAppPage }) => {
+test('a viewer sees the integrations and the templates without write controls', async ({
+  request,
+  page,
+  gotoAppPage,
+}) => {
   await ensureEnvironment(request);
   await page.context().clearCookies();
-  expect((await page.request.post('/login', { data: { user: USERS.grace.login, password: PASSWORD } })).ok()).toBeTruthy();
+  expect(
+    (await page.request.post('/login', { data: { user: USERS.grace.login, password: PASSWORD } })).ok()
+  ).toBeTruthy();
   await gotoAppPage({ pluginId: PLUGIN_ID, path: `/${ROUTES.Integrations}` });
   await expect(page.getByTestId(testIds.integrations.table)).toContainText(NAME);
   await expect(page.getByTestId(testIds.integrations.readOnlyNotice)).toBeVisible();

@@ -36,7 +36,13 @@ let notifications: Array<{ channel: string; payload: string }> = [];
 
 function serializeError(error: unknown) {
   const e = error as { message?: string; code?: string; detail?: string; constraint?: string; severity?: string };
-  return { message: e?.message ?? String(error), code: e?.code, detail: e?.detail, constraint: e?.constraint, severity: e?.severity };
+  return {
+    message: e?.message ?? String(error),
+    code: e?.code,
+    detail: e?.detail,
+    constraint: e?.constraint,
+    severity: e?.severity,
+  };
 }
 
 /** Parameter types (OIDs) of the statements prepared on the one connection, by name. */
@@ -61,9 +67,16 @@ async function runPrepared(name: string, sql: string, params: unknown[]) {
   const { serialize } = protocol;
   let types = prepared.get(name);
   if (!types) {
-    const described = await pg!.execProtocol(frame([serialize.parse({ name, text: sql, types: [] }), serialize.describe({ type: 'S', name }), serialize.sync()]), {
-      syncToFs: false,
-    });
+    const described = await pg!.execProtocol(
+      frame([
+        serialize.parse({ name, text: sql, types: [] }),
+        serialize.describe({ type: 'S', name }),
+        serialize.sync(),
+      ]),
+      {
+        syncToFs: false,
+      }
+    );
     types = parse.parseDescribeStatementResults(described.messages);
     prepared.set(name, types);
   }
@@ -75,7 +88,12 @@ async function runPrepared(name: string, sql: string, params: unknown[]) {
     return serializer ? serializer(value) : String(value);
   });
   const answer = await pg!.execProtocol(
-    frame([serialize.bind({ statement: name, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()]),
+    frame([
+      serialize.bind({ statement: name, values }),
+      serialize.describe({ type: 'P' }),
+      serialize.execute({}),
+      serialize.sync(),
+    ]),
     { syncToFs: false }
   );
   const [result] = parse.parseResults(answer.messages, pg!.parsers);
@@ -220,7 +238,13 @@ port.on('message', (request: Request) => {
     } catch (error) {
       const failed = error instanceof BatchError ? { index: error.index, results: error.results } : {};
       const cause = error instanceof BatchError ? error.cause : error;
-      port.postMessage({ id: request.id, ok: false, error: serializeError(cause), ...failed, notifications: takeNotifications() });
+      port.postMessage({
+        id: request.id,
+        ok: false,
+        error: serializeError(cause),
+        ...failed,
+        notifications: takeNotifications(),
+      });
     } finally {
       running = false;
     }

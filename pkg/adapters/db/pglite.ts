@@ -1,6 +1,15 @@
 import { Worker } from 'node:worker_threads';
 import { lockDataDir } from './lock-file.ts';
-import { beginAs, checkChannel, statementName, type Database, type QueryOptions, type Queryable, type QueryResult, type TransactionOptions } from './database.ts';
+import {
+  beginAs,
+  checkChannel,
+  statementName,
+  type Database,
+  type QueryOptions,
+  type Queryable,
+  type QueryResult,
+  type TransactionOptions,
+} from './database.ts';
 import type { TenantScope } from '../../core/tenant-scope.ts';
 
 export interface PgliteOptions {
@@ -59,7 +68,8 @@ class BatchFailure extends Error {
  * and does not run what follows it.
  */
 class StatementBatcher {
-  private queued: Array<{ statement: Statement; resolve: (value: unknown) => void; reject: (error: unknown) => void }> = [];
+  private queued: Array<{ statement: Statement; resolve: (value: unknown) => void; reject: (error: unknown) => void }> =
+    [];
   private readonly send: (statements: Statement[]) => Promise<unknown>;
 
   constructor(send: (statements: Statement[]) => Promise<unknown>) {
@@ -91,7 +101,9 @@ class StatementBatcher {
           } else if (i === failure.index) {
             q.reject(failure.error);
           } else {
-            q.reject(new PgliteError('not run: an earlier statement of the transaction failed', { cause: failure.error }));
+            q.reject(
+              new PgliteError('not run: an earlier statement of the transaction failed', { cause: failure.error })
+            );
           }
         });
       }
@@ -125,7 +137,12 @@ export class PgliteDatabase implements Database {
         if (message.ok) {
           pending?.resolve(message.result);
         } else {
-          pending?.reject(Object.assign(new BatchFailure(toError(message.error)), { index: message.index ?? -1, results: message.results ?? [] }));
+          pending?.reject(
+            Object.assign(new BatchFailure(toError(message.error)), {
+              index: message.index ?? -1,
+              results: message.results ?? [],
+            })
+          );
         }
       }
       for (const note of message.notifications ?? []) {
@@ -146,7 +163,11 @@ export class PgliteDatabase implements Database {
       // PGlite runs with fsync off, and its file system layer would not pass an fsync on to the OS anyway
       // (measured: docs/operations.md). Every commit is written to the OS before it returns, so a crash of
       // this process loses nothing; a power loss or kernel crash can lose recent commits.
-      await db.call({ type: 'open', dataDir: options.dataDir ? `${options.dataDir}/pgdata` : undefined, loadDataDir: options.loadDataDir });
+      await db.call({
+        type: 'open',
+        dataDir: options.dataDir ? `${options.dataDir}/pgdata` : undefined,
+        loadDataDir: options.loadDataDir,
+      });
       return db;
     } catch (error) {
       await worker.terminate();
@@ -155,7 +176,11 @@ export class PgliteDatabase implements Database {
     }
   }
 
-  async withTenant<T>(tenant: TenantScope, fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T> {
+  async withTenant<T>(
+    tenant: TenantScope,
+    fn: (tx: Queryable) => Promise<T>,
+    options?: TransactionOptions
+  ): Promise<T> {
     return this.transaction(fn, beginAs(tenant, options?.lock));
   }
 
@@ -229,7 +254,11 @@ export class PgliteDatabase implements Database {
     const batcher = new StatementBatcher((statements) => this.call({ type: 'batch', statements }));
     const tx: Queryable = {
       query: async <R>(sql: string, params?: unknown[], options?: QueryOptions) =>
-        (await batcher.run({ sql, params, ...(options?.prepare ? { prepare: statementName(sql) } : {}) })) as QueryResult<R>,
+        (await batcher.run({
+          sql,
+          params,
+          ...(options?.prepare ? { prepare: statementName(sql) } : {}),
+        })) as QueryResult<R>,
       exec: async (sql: string) => {
         await batcher.run({ sql, script: true });
       },
@@ -259,7 +288,10 @@ export class PgliteDatabase implements Database {
     return new Promise((resolve, reject) => {
       this.pending.set(id, {
         resolve,
-        reject: request.type === 'batch' ? reject : (failure) => reject(failure instanceof BatchFailure ? failure.error : failure),
+        reject:
+          request.type === 'batch'
+            ? reject
+            : (failure) => reject(failure instanceof BatchFailure ? failure.error : failure),
       });
       this.worker.postMessage({ ...request, id });
     });

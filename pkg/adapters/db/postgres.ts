@@ -1,5 +1,14 @@
 import pg from 'pg';
-import { beginAs, checkChannel, statementName, type Database, type Queryable, type QueryOptions, type QueryResult, type TransactionOptions } from './database.ts';
+import {
+  beginAs,
+  checkChannel,
+  statementName,
+  type Database,
+  type Queryable,
+  type QueryOptions,
+  type QueryResult,
+  type TransactionOptions,
+} from './database.ts';
 import type { TenantScope } from '../../core/tenant-scope.ts';
 
 // int8 (counts, sequences) as JavaScript numbers: every int8 here stays far below 2^53.
@@ -18,7 +27,11 @@ export class PostgresDatabase implements Database {
     this.pool.on('error', () => undefined);
   }
 
-  async withTenant<T>(tenant: TenantScope, fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T> {
+  async withTenant<T>(
+    tenant: TenantScope,
+    fn: (tx: Queryable) => Promise<T>,
+    options?: TransactionOptions
+  ): Promise<T> {
     return this.transaction(fn, beginAs(tenant, options?.lock));
   }
 
@@ -87,7 +100,11 @@ export class PostgresDatabase implements Database {
     // deprecated), each sent as soon as the one before has answered, within the same turn of the event loop.
     let tail: Promise<unknown> = Promise.resolve();
     const run = <R>(sql: string, params?: unknown[], options?: QueryOptions) => {
-      const result = tail.then(() => (options?.prepare ? client.query({ name: statementName(sql), text: sql, values: params }) : client.query(sql, params)));
+      const result = tail.then(() =>
+        options?.prepare
+          ? client.query({ name: statementName(sql), text: sql, values: params })
+          : client.query(sql, params)
+      );
       tail = result.catch(() => undefined);
       return result as Promise<pg.QueryResult<R & pg.QueryResultRow>>;
     };
@@ -124,4 +141,3 @@ export class PostgresDatabase implements Database {
     await this.pool.end();
   }
 }
-

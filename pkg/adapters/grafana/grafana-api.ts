@@ -1,7 +1,11 @@
 import { z } from 'zod';
 
 const teamSchema = z.object({ id: z.number(), name: z.string(), orgId: z.number().optional() });
-const teamMemberSchema = z.object({ userId: z.number(), login: z.string().optional(), permission: z.number().optional() });
+const teamMemberSchema = z.object({
+  userId: z.number(),
+  login: z.string().optional(),
+  permission: z.number().optional(),
+});
 
 export type GrafanaTeam = z.infer<typeof teamSchema>;
 export type GrafanaTeamMember = z.infer<typeof teamMemberSchema>;

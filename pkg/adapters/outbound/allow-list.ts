@@ -27,9 +27,7 @@ export function isHostAllowed(url: string | URL, allowedHosts: string[]): boolea
 
 /** Why a URL may not be called: it does not parse, it is not plain http(s), or its host is not allowed. */
 export type OutboundUrlRefusal =
-  | { refused: 'invalid'; cause: unknown }
-  | { refused: 'scheme' }
-  | { refused: 'host'; host: string };
+  { refused: 'invalid'; cause: unknown } | { refused: 'scheme' } | { refused: 'host'; host: string };
 
 /**
  * Resolves `path` against `baseUrl` and checks the result before a call: http(s) only, no credentials in the URL

@@ -1,5 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { createIngestTokenBody, ingestTokenParams, type CreatedIngestToken, type IngestTokenList } from '../../contract/index.ts';
+import {
+  createIngestTokenBody,
+  ingestTokenParams,
+  type CreatedIngestToken,
+  type IngestTokenList,
+} from '../../contract/index.ts';
 import { actorOf } from '../../services/caller.ts';
 import type { ServerDeps } from '../deps.ts';
 import { resolveScope } from './project-scope.ts';
@@ -17,7 +22,11 @@ export const ingestTokenRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async 
   app.post('/ingest-tokens', async (request, reply): Promise<CreatedIngestToken> => {
     const body = createIngestTokenBody.parse(request.body);
     const scope = await resolveScope(request, projects, 'project', 'admin');
-    const created = await ingestTokens.create({ orgId: scope.orgId, projectId: scope.projectId! }, actorOf(request.caller), body);
+    const created = await ingestTokens.create(
+      { orgId: scope.orgId, projectId: scope.projectId! },
+      actorOf(request.caller),
+      body
+    );
     reply.status(201);
     return created;
   });

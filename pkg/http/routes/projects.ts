@@ -20,7 +20,9 @@ type RouteDeps = Pick<ServerDeps, 'projects' | 'teams'>;
 export const projectRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (app, { deps }) => {
   const { projects } = deps;
 
-  app.get('/projects', async (request): Promise<ProjectList> => ({ items: await projects.listForCaller(request.caller) }));
+  app.get('/projects', async (request): Promise<ProjectList> => ({
+    items: await projects.listForCaller(request.caller),
+  }));
 
   app.post('/projects', async (request, reply): Promise<Project> => {
     const body = createProjectBody.parse(request.body);

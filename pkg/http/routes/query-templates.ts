@@ -14,7 +14,9 @@ export const queryTemplateRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = asyn
     return { orgId: scope.orgId, projectId: scope.projectId! };
   };
 
-  app.get('/query-templates', async (request): Promise<QueryTemplateList> => queryTemplates.get(await scopeOf(request, 'viewer')));
+  app.get('/query-templates', async (request): Promise<QueryTemplateList> =>
+    queryTemplates.get(await scopeOf(request, 'viewer'))
+  );
 
   app.put('/query-templates', async (request): Promise<QueryTemplateList> => {
     const scope = await scopeOf(request, 'admin');

@@ -6,7 +6,12 @@ import {
   signalsBody,
   type IngestResult,
 } from '../../contract/index.ts';
-import { normalizeAlertmanager, normalizeDeployment, normalizeGrafana, normalizeSignals } from '../../core/alert-normalizer.ts';
+import {
+  normalizeAlertmanager,
+  normalizeDeployment,
+  normalizeGrafana,
+  normalizeSignals,
+} from '../../core/alert-normalizer.ts';
 import { FixedWindowLimiter } from '../../core/rate-limit.ts';
 import type { SignalDraft } from '../../core/signal.ts';
 import { AppError, unauthorized } from '../../services/errors.ts';
@@ -53,7 +58,10 @@ function credential(request: FastifyRequest): string | undefined {
  * for anything malformed, 503 with Retry-After when overloaded or over the project's rate — Alertmanager retries
  * 5xx, and treats 429 as final.
  */
-export const webhookRoutes: FastifyPluginAsync<{ deps: RouteDeps; config: WebhookConfig }> = async (app, { deps, config }) => {
+export const webhookRoutes: FastifyPluginAsync<{ deps: RouteDeps; config: WebhookConfig }> = async (
+  app,
+  { deps, config }
+) => {
   const { ingest, ingestTokens, metrics, clock } = deps;
   const limiter = new FixedWindowLimiter(config.ratePerProjectPerSecond, 1000);
 
@@ -114,7 +122,10 @@ export const webhookRoutes: FastifyPluginAsync<{ deps: RouteDeps; config: Webhoo
   app.post('/webhooks/alertmanager', { bodyLimit: config.bodyLimitBytes }, async (request) => {
     const token = await authenticate(request);
     const payload = alertmanagerWebhook.parse(request.body);
-    const drafts = normalizeAlertmanager(payload, { serviceLabels: config.serviceLabels, receivedAt: clock().toISOString() });
+    const drafts = normalizeAlertmanager(payload, {
+      serviceLabels: config.serviceLabels,
+      receivedAt: clock().toISOString(),
+    });
     return accept(token, drafts, 'alertmanager');
   });
 
@@ -136,7 +147,10 @@ export const webhookRoutes: FastifyPluginAsync<{ deps: RouteDeps; config: Webhoo
       }
     }
     const payload = grafanaWebhook.parse(request.body);
-    const drafts = normalizeGrafana(payload, { serviceLabels: config.serviceLabels, receivedAt: clock().toISOString() });
+    const drafts = normalizeGrafana(payload, {
+      serviceLabels: config.serviceLabels,
+      receivedAt: clock().toISOString(),
+    });
     return accept(token, drafts, 'grafana');
   });
 

@@ -80,10 +80,10 @@ export async function claimPollRuns(
 
 /** Forgets the project's runs older than a day before the tick: they only guard ticks that are long past. */
 export async function deleteOldPollRuns(tx: Queryable, scope: TenantScope<string>, tickMs: number): Promise<void> {
-  await tx.query(`DELETE FROM poll_runs WHERE project_id = $1 AND tick < to_timestamp($2::float8 / 1000) - interval '1 day'`, [
-    scope.projectId,
-    tickMs,
-  ]);
+  await tx.query(
+    `DELETE FROM poll_runs WHERE project_id = $1 AND tick < to_timestamp($2::float8 / 1000) - interval '1 day'`,
+    [scope.projectId, tickMs]
+  );
 }
 
 /** Stores what each claimed run of the tick returned. */
@@ -119,7 +119,11 @@ export async function listSeriesKeysOfVersion(
 }
 
 /** The stored state of the series among `keys` that exist. */
-export async function listSeriesStates(tx: Queryable, scope: TenantScope<string>, keys: string[]): Promise<SeriesRow[]> {
+export async function listSeriesStates(
+  tx: Queryable,
+  scope: TenantScope<string>,
+  keys: string[]
+): Promise<SeriesRow[]> {
   return (
     await tx.query<SeriesRow>(
       `SELECT series_key, state, last_sample_at, open_since, calm_points FROM metric_series
@@ -130,7 +134,12 @@ export async function listSeriesStates(tx: Queryable, scope: TenantScope<string>
 }
 
 /** Writes the series' new states in one statement. */
-export async function upsertSeries(tx: Queryable, scope: TenantScope<string>, updates: SeriesUpdate[], now: Date): Promise<void> {
+export async function upsertSeries(
+  tx: Queryable,
+  scope: TenantScope<string>,
+  updates: SeriesUpdate[],
+  now: Date
+): Promise<void> {
   await tx.query(
     `INSERT INTO metric_series (org_id, project_id, series_key, integration_id, template, service, labels, state,
                                     last_sample_at, last_value, last_score, open_since, calm_points, updated_at)
@@ -171,7 +180,13 @@ export async function upsertPollerHealth(
 /** Integrations whose last poll failed, across orgs, most recent first (at most 100; ids and counts only). */
 export async function listFailingIntegrations(tx: Queryable): Promise<IntegrationHealth[]> {
   const rows = (
-    await tx.query<{ integration_id: string; org_id: number; failures: number; last_success_at: Date | null; last_error_kind: string | null }>(
+    await tx.query<{
+      integration_id: string;
+      org_id: number;
+      failures: number;
+      last_success_at: Date | null;
+      last_error_kind: string | null;
+    }>(
       `SELECT integration_id, org_id::int8 AS org_id, failures, last_success_at, last_error_kind FROM poller_health
               WHERE failures > 0 ORDER BY updated_at DESC LIMIT 100`
     )
