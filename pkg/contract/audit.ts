@@ -1,5 +1,6 @@
 /** The audit log: a filtered, paged read of the hash chain, and its verification. */
 import { z } from 'zod';
+import type { ActorType, AuditEntry } from '../core/audit-chain.ts';
 
 export const auditQuery = z.strictObject({
   action: z.string().max(100).optional(),
@@ -19,17 +20,16 @@ export const auditQuery = z.strictObject({
 export type AuditQuery = z.input<typeof auditQuery>;
 export const auditVerifyQuery = z.strictObject({ scope: z.enum(['project', 'org']).default('project') });
 
-export interface AuditLogEntry {
+/**
+ * One entry of the log as the API shows it: what the chain's hash covers (but the tenant, which the caller's scope
+ * already names, and the actor, grouped), with the row's id and its hash.
+ */
+export interface AuditLogEntry extends Pick<
+  AuditEntry,
+  'seq' | 'action' | 'resourceType' | 'resourceId' | 'details' | 'ip' | 'requestId' | 'createdAt'
+> {
   id: number;
-  seq: number;
-  actor: { type: 'user' | 'service_account' | 'system'; id: string; name: string };
-  action: string;
-  resourceType: string;
-  resourceId: string;
-  details: Record<string, unknown>;
-  ip: string | null;
-  requestId: string | null;
-  createdAt: string;
+  actor: { type: ActorType; id: string; name: string };
   hash: string;
 }
 export interface AuditLogPage {

@@ -1,5 +1,6 @@
 /** Incidents: the list, one incident with its signals and timeline, changes to it, and the live events. */
 import { z } from 'zod';
+import type { ActorType } from '../core/audit-chain.ts';
 import { INCIDENT_STATUSES, type IncidentStatus } from '../core/incident-state.ts';
 import type { Severity } from '../core/severity.ts';
 import type { SignalStatus, SignalType } from '../core/signal.ts';
@@ -89,7 +90,7 @@ export interface Signal {
 export interface IncidentEvent {
   id: number;
   kind: string;
-  actor: { type: 'user' | 'service_account' | 'system'; id: string; name: string };
+  actor: { type: ActorType; id: string; name: string };
   details: Record<string, unknown>;
   createdAt: string;
 }

@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedIngestToken, IncidentPage, Project, ProjectList } from '../contract/index.ts';
-import type { TestUser } from '../testing/grafana-identity.ts';
 import { startAlertmanager, waitFor, type RunningProcess } from '../testing/processes.ts';
 import { createTestSidecar, type TestSidecar } from '../testing/test-sidecar.ts';
-
-const admin: TestUser = { orgId: 1, userId: 1, login: 'admin', orgRole: 'Admin', teams: [] };
-const alice: TestUser = { orgId: 1, userId: 10, login: 'alice', orgRole: 'Editor', teams: [100] };
+import { admin, alice } from '../testing/test-users.ts';
 
 describe('a real Alertmanager 0.25 delivering to the sidecar', () => {
   let t: TestSidecar;

@@ -1,12 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditLogPage, AuditVerifyResult, Integration, Project, ProjectList } from '../contract/index.ts';
-import type { TestUser } from '../testing/grafana-identity.ts';
 import { TEST_DIALECTS } from '../testing/test-database.ts';
 import { createTestSidecar, type CallOptions, type TestSidecar } from '../testing/test-sidecar.ts';
-
-const admin: TestUser = { orgId: 1, userId: 1, login: 'admin', orgRole: 'Admin', teams: [] };
-const alice: TestUser = { orgId: 1, userId: 10, login: 'alice', orgRole: 'Editor', teams: [100] };
-const victor: TestUser = { orgId: 1, userId: 11, login: 'victor', orgRole: 'Viewer', teams: [100] };
+import { admin, alice, victor } from '../testing/test-users.ts';
 
 describe.each(TEST_DIALECTS)('audit log on %s', (dialect) => {
   let t: TestSidecar;

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestUser } from '../testing/grafana-identity.ts';
 import { TEST_DIALECTS } from '../testing/test-database.ts';
 import { createTestSidecar, ORG_SECRETS, type TestSidecar } from '../testing/test-sidecar.ts';
+import { alice } from '../testing/test-users.ts';
 
-const alice: TestUser = { orgId: 1, userId: 10, login: 'alice', orgRole: 'Editor', teams: [100] };
 const carol: TestUser = { orgId: 2, userId: 20, login: 'carol', orgRole: 'Admin', teams: [] };
 
 describe.each(TEST_DIALECTS)('authentication on %s', (dialect) => {

@@ -3,8 +3,8 @@ import type { Project, ProjectList } from '../contract/index.ts';
 import type { TestUser } from '../testing/grafana-identity.ts';
 import { TEST_DIALECTS } from '../testing/test-database.ts';
 import { createTestSidecar, type TestSidecar } from '../testing/test-sidecar.ts';
+import { admin } from '../testing/test-users.ts';
 
-const admin: TestUser = { orgId: 1, userId: 1, login: 'admin', orgRole: 'Admin', teams: [] };
 const lead: TestUser = { orgId: 1, userId: 20, login: 'lead', orgRole: 'Viewer', teams: [7] };
 const dev: TestUser = { orgId: 1, userId: 21, login: 'dev', orgRole: 'Editor', teams: [7] };
 const SA_TOKEN = 'glsa_org1_service_account_token';

@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreatedIngestToken, ProjectList } from '../contract/index.ts';
-import type { TestUser } from '../testing/grafana-identity.ts';
 import { createTestSidecar, type TestSidecar } from '../testing/test-sidecar.ts';
-
-const admin: TestUser = { orgId: 1, userId: 1, login: 'admin', orgRole: 'Admin', teams: [] };
-const alice: TestUser = { orgId: 1, userId: 10, login: 'alice', orgRole: 'Editor', teams: [100] };
+import { admin, alice } from '../testing/test-users.ts';
 
 /** Alertmanager retries a 503 and honours Retry-After, so the over-rate answer must carry it. */
 describe('the ingest rate per project', () => {

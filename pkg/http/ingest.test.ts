@@ -10,13 +10,10 @@ import type {
   ProjectList,
 } from '../contract/index.ts';
 import { alertmanagerPayload, grafanaPayload } from '../testing/alert-payloads.ts';
-import type { TestUser } from '../testing/grafana-identity.ts';
 import { TEST_DIALECTS } from '../testing/test-database.ts';
 import { createTestSidecar, type TestSidecar } from '../testing/test-sidecar.ts';
+import { admin, alice, victor } from '../testing/test-users.ts';
 
-const admin: TestUser = { orgId: 1, userId: 1, login: 'admin', orgRole: 'Admin', teams: [] };
-const alice: TestUser = { orgId: 1, userId: 10, login: 'alice', orgRole: 'Editor', teams: [100] };
-const victor: TestUser = { orgId: 1, userId: 11, login: 'victor', orgRole: 'Viewer', teams: [100] };
 const HMAC_SECRET = 'grafana-hmac-secret-0123456789';
 
 describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {

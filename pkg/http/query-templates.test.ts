@@ -8,10 +8,8 @@ import { loadTemplatesFile, parseTemplatesYaml, TemplatesFileError } from '../se
 import type { TestUser } from '../testing/grafana-identity.ts';
 import { TEST_DIALECTS } from '../testing/test-database.ts';
 import { createTestSidecar, type TestSidecar } from '../testing/test-sidecar.ts';
+import { admin, victor, bob } from '../testing/test-users.ts';
 
-const admin: TestUser = { orgId: 1, userId: 1, login: 'admin', orgRole: 'Admin', teams: [] };
-const victor: TestUser = { orgId: 1, userId: 11, login: 'victor', orgRole: 'Viewer', teams: [100] };
-const bob: TestUser = { orgId: 1, userId: 12, login: 'bob', orgRole: 'Editor', teams: [200] };
 const mallory: TestUser = { orgId: 2, userId: 20, login: 'mallory', orgRole: 'Admin', teams: [] };
 
 const custom = [

@@ -6,14 +6,12 @@ import type { CreatedIngestToken, IncidentPage, ProjectList } from '../contract/
 import { PgliteDatabase } from '../adapters/db/pglite.ts';
 import { PostgresDatabase } from '../adapters/db/postgres.ts';
 import { alertmanagerPayload } from '../testing/alert-payloads.ts';
-import { TestGrafanaIdentity, type TestUser } from '../testing/grafana-identity.ts';
+import { TestGrafanaIdentity } from '../testing/grafana-identity.ts';
 import { startSidecarProcess, startSidecarProcesses, waitFor } from '../testing/processes.ts';
 import { createEmptyPostgresDatabase, TEST_DIALECTS } from '../testing/test-database.ts';
 import { callSidecarProcess } from '../testing/process-api.ts';
 import { ORG_SECRETS, TEST_KEYS } from '../testing/test-sidecar.ts';
-
-const admin: TestUser = { orgId: 1, userId: 1, login: 'admin', orgRole: 'Admin', teams: [] };
-const alice: TestUser = { orgId: 1, userId: 10, login: 'alice', orgRole: 'Editor', teams: [100] };
+import { admin, alice } from '../testing/test-users.ts';
 
 const api = callSidecarProcess;
 

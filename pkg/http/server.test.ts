@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Health, ProjectList } from '../contract/index.ts';
 import type { TestUser } from '../testing/grafana-identity.ts';
 import { createTestSidecar, type TestSidecar } from '../testing/test-sidecar.ts';
+import { alice } from '../testing/test-users.ts';
 
-const alice: TestUser = { orgId: 1, userId: 10, login: 'alice', orgRole: 'Editor', teams: [100] };
 const rita: TestUser = { orgId: 1, userId: 13, login: 'rita', orgRole: 'Editor', teams: [] };
 const bob: TestUser = { orgId: 1, userId: 12, login: 'bob', orgRole: 'Editor', teams: [100] };
 

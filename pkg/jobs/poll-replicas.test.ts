@@ -9,8 +9,8 @@ import { startExporter, startPrometheus, type RunningExporter, type RunningProme
 import { createEmptyPostgresDatabase, TEST_DIALECTS } from '../testing/test-database.ts';
 import { callSidecarProcess } from '../testing/process-api.ts';
 import { ORG_SECRETS, TEST_KEYS } from '../testing/test-sidecar.ts';
+import { admin } from '../testing/test-users.ts';
 
-const admin: TestUser = { orgId: 1, userId: 1, login: 'admin', orgRole: 'Admin', teams: [] };
 const users: TestUser[] = [100, 200, 300].map((team, i) => ({
   orgId: 1,
   userId: 10 + i,

@@ -2,17 +2,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProjectList } from '../contract/index.ts';
-import type { TestUser } from '../testing/grafana-identity.ts';
 import { TEST_DIALECTS } from '../testing/test-database.ts';
 import { createTestSidecar, type TestSidecar } from '../testing/test-sidecar.ts';
+import { admin, alice, bob } from '../testing/test-users.ts';
 import type { PollJob } from '../services/poller.ts';
 import { POLL_QUEUE, pollJobId, startPollJobs, type PollJobDeps } from './poll.ts';
 import { startJobQueue } from './queue.ts';
 import { Scheduler } from './scheduler.ts';
-
-const admin: TestUser = { orgId: 1, userId: 1, login: 'admin', orgRole: 'Admin', teams: [] };
-const alice: TestUser = { orgId: 1, userId: 10, login: 'alice', orgRole: 'Editor', teams: [100] };
-const bob: TestUser = { orgId: 1, userId: 12, login: 'bob', orgRole: 'Editor', teams: [200] };
 
 /** The poller's base interval here: every tick's budget (until the next one) is far longer than a test. */
 const BASE_INTERVAL_MS = 60_000;

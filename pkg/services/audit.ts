@@ -7,6 +7,7 @@ import {
   listAuditChain,
   listAuditEntries,
   lockAuditChain,
+  type AuditSearch,
 } from '../adapters/db/repositories/audit.ts';
 import type { AuditActor } from './caller.ts';
 import type { TenantScope } from '../core/tenant-scope.ts';
@@ -50,13 +51,8 @@ export async function appendAudit(
   await insertAuditEntry(tx, entry, prevHash, hashAuditEntry(prevHash, entry));
 }
 
-export interface AuditFilter {
-  action?: string;
-  actorId?: string;
-  resourceType?: string;
-  resourceId?: string;
-  from?: string;
-  to?: string;
+/** A listing's conditions as the API takes them: the search, a page size and the previous page's cursor. */
+export interface AuditFilter extends Omit<AuditSearch, 'beforeSeq'> {
   limit: number;
   cursor?: string;
 }

@@ -10,8 +10,7 @@ import type {
   UpdateIncidentBody,
 } from '../contract/index.ts';
 import { createIncidentBody } from '../contract/index.ts';
-import { allowedTransitions, applyTransition, canTransition, type IncidentStatus } from '../core/incident-state.ts';
-import type { Severity } from '../core/severity.ts';
+import { allowedTransitions, applyTransition, canTransition } from '../core/incident-state.ts';
 import type { Database, Queryable } from '../adapters/db/database.ts';
 import { insertIncidentEvent, listIncidentEvents } from '../adapters/db/repositories/incident-events.ts';
 import {
@@ -22,6 +21,7 @@ import {
   toIncident,
   updateIncident,
   updateIncidentStatus,
+  type IncidentQuery,
   type IncidentRow,
 } from '../adapters/db/repositories/incidents.ts';
 import { listIncidentSignals } from '../adapters/db/repositories/signals.ts';
@@ -32,14 +32,8 @@ import { notifyLive } from './live-events.ts';
 import type { Metrics } from './metrics.ts';
 import type { TenantScope } from '../core/tenant-scope.ts';
 
-export interface IncidentFilter {
-  status?: IncidentStatus[];
-  severity?: Severity[];
-  service?: string;
-  q?: string;
-  from?: string;
-  to?: string;
-  limit: number;
+/** A listing's conditions as the API takes them: the query, with the previous page's cursor for its position. */
+export interface IncidentFilter extends Omit<IncidentQuery, 'before'> {
   cursor?: string;
 }
 

@@ -6,10 +6,8 @@ import type { TestUser } from '../testing/grafana-identity.ts';
 import { startExporter, startPrometheus, type RunningExporter, type RunningPrometheus } from '../testing/prometheus.ts';
 import { TEST_DIALECTS } from '../testing/test-database.ts';
 import { createTestSidecar, type TestSidecar } from '../testing/test-sidecar.ts';
+import { admin, alice, bob } from '../testing/test-users.ts';
 
-const admin: TestUser = { orgId: 1, userId: 1, login: 'admin', orgRole: 'Admin', teams: [] };
-const alice: TestUser = { orgId: 1, userId: 10, login: 'alice', orgRole: 'Editor', teams: [100] };
-const bob: TestUser = { orgId: 1, userId: 12, login: 'bob', orgRole: 'Editor', teams: [200] };
 const QUERY = 'sum by (service) (rate(http_requests_total{ {{filter}} }[10s]))';
 
 /** A "Prometheus" that accepts connections and never answers. */

@@ -1,14 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Health, IncidentDetail, IncidentPage, Integration, Project, ProjectList } from '../contract/index.ts';
 import { alignTick } from '../core/metric-normalizer.ts';
-import type { TestUser } from '../testing/grafana-identity.ts';
 import { waitFor } from '../testing/processes.ts';
 import { startScrapedServices, type RunningExporter, type RunningPrometheus } from '../testing/prometheus.ts';
 import { TEST_DIALECTS } from '../testing/test-database.ts';
 import { createTestSidecar, type TestSidecar } from '../testing/test-sidecar.ts';
-
-const admin: TestUser = { orgId: 1, userId: 1, login: 'admin', orgRole: 'Admin', teams: [] };
-const alice: TestUser = { orgId: 1, userId: 10, login: 'alice', orgRole: 'Editor', teams: [100] };
+import { admin, alice } from '../testing/test-users.ts';
 
 const INTERVAL_SECONDS = 3;
 const ERROR_RATIO_QUERY =

@@ -60,6 +60,30 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/**
+ * The ways into a transaction, shared by both adapters: they differ only in the script that begins it (`beginAs`), so
+ * an adapter implements one `transaction` that runs `begin`, then `fn`, and commits (or rolls back if either fails).
+ */
+export abstract class TransactionalDatabase {
+  async withTenant<T>(
+    tenant: TenantScope,
+    fn: (tx: Queryable) => Promise<T>,
+    options?: TransactionOptions
+  ): Promise<T> {
+    return this.transaction(fn, beginAs(tenant, options?.lock));
+  }
+
+  withApp<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.transaction(fn, beginAs(null));
+  }
+
+  withOwner<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.transaction(fn, 'BEGIN');
+  }
+
+  protected abstract transaction<T>(fn: (tx: Queryable) => Promise<T>, begin: string): Promise<T>;
+}
+
 /** The role every tenant query runs as: NOSUPERUSER, NOBYPASSRLS, owns nothing. Created by migration 0001. */
 export const APP_ROLE = 'sre_copilot_app';
 

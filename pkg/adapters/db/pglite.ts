@@ -1,16 +1,14 @@
 import { Worker } from 'node:worker_threads';
 import { lockDataDir } from './lock-file.ts';
 import {
-  beginAs,
   checkChannel,
   statementName,
   type Database,
   type QueryOptions,
   type Queryable,
   type QueryResult,
-  type TransactionOptions,
+  TransactionalDatabase,
 } from './database.ts';
-import type { TenantScope } from '../../core/tenant-scope.ts';
 
 export interface PgliteOptions {
   /** Directory of the database files; undefined = in memory (tests). */
@@ -117,7 +115,7 @@ class StatementBatcher {
  * thread twice (to be sent, and for its answer to be read), so a transaction sends its statements in as few
  * messages as it can (see StatementBatcher).
  */
-export class PgliteDatabase implements Database {
+export class PgliteDatabase extends TransactionalDatabase implements Database {
   readonly dialect = 'pglite' as const;
   private readonly worker: Worker;
   private readonly unlock: () => void;
@@ -128,6 +126,7 @@ export class PgliteDatabase implements Database {
   private closed = false;
 
   private constructor(worker: Worker, unlock: () => void) {
+    super();
     this.worker = worker;
     this.unlock = unlock;
     worker.on('message', (message: WorkerMessage) => {
@@ -174,22 +173,6 @@ export class PgliteDatabase implements Database {
       unlock();
       throw new Error(`Could not open the embedded database in ${options.dataDir ?? 'memory'}`, { cause: error });
     }
-  }
-
-  async withTenant<T>(
-    tenant: TenantScope,
-    fn: (tx: Queryable) => Promise<T>,
-    options?: TransactionOptions
-  ): Promise<T> {
-    return this.transaction(fn, beginAs(tenant, options?.lock));
-  }
-
-  withApp<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.transaction(fn, beginAs(null));
-  }
-
-  withOwner<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.transaction(fn, 'BEGIN');
   }
 
   async statement<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
@@ -246,7 +229,7 @@ export class PgliteDatabase implements Database {
    * One transaction at a time: the database has one connection. `begin` (BEGIN and the role and tenant, one script:
    * `beginAs`) goes in the same message as the first statements of `fn`, and nothing after a failed begin runs.
    */
-  private async transaction<T>(fn: (tx: Queryable) => Promise<T>, begin: string): Promise<T> {
+  protected override async transaction<T>(fn: (tx: Queryable) => Promise<T>, begin: string): Promise<T> {
     const previous = this.lock;
     let release!: () => void;
     this.lock = new Promise((resolve) => (release = resolve));

@@ -1,46 +1,29 @@
 import pg from 'pg';
 import {
-  beginAs,
   checkChannel,
   statementName,
   type Database,
   type Queryable,
   type QueryOptions,
   type QueryResult,
-  type TransactionOptions,
+  TransactionalDatabase,
 } from './database.ts';
-import type { TenantScope } from '../../core/tenant-scope.ts';
 
 // int8 (counts, sequences) as JavaScript numbers: every int8 here stays far below 2^53.
 pg.types.setTypeParser(20, (value) => Number(value));
 
 /** PostgreSQL through a `pg` pool; what several replicas share. */
-export class PostgresDatabase implements Database {
+export class PostgresDatabase extends TransactionalDatabase implements Database {
   readonly dialect = 'postgres' as const;
   readonly pool: pg.Pool;
   private readonly connectionString: string;
 
   constructor(connectionString: string, poolSize: number) {
+    super();
     this.connectionString = connectionString;
     this.pool = new pg.Pool({ connectionString, max: poolSize });
     // An idle client that errors (server restart) must not crash the process; the pool replaces it.
     this.pool.on('error', () => undefined);
-  }
-
-  async withTenant<T>(
-    tenant: TenantScope,
-    fn: (tx: Queryable) => Promise<T>,
-    options?: TransactionOptions
-  ): Promise<T> {
-    return this.transaction(fn, beginAs(tenant, options?.lock));
-  }
-
-  withApp<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.transaction(fn, beginAs(null));
-  }
-
-  withOwner<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.transaction(fn, 'BEGIN');
   }
 
   async statement<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
@@ -94,7 +77,7 @@ export class PostgresDatabase implements Database {
    * `begin` opens the transaction and enters its role and tenant in one round trip (`beginAs`). Statements that `fn` issues without awaiting each other are
    * sent back to back by the client, without a turn of the event loop between them.
    */
-  private async transaction<T>(fn: (tx: Queryable) => Promise<T>, begin: string): Promise<T> {
+  protected override async transaction<T>(fn: (tx: Queryable) => Promise<T>, begin: string): Promise<T> {
     const client = await this.pool.connect();
     // The client runs one query at a time; statements issued together are chained here (the driver's own queue is
     // deprecated), each sent as soon as the one before has answered, within the same turn of the event loop.
