@@ -86,3 +86,12 @@ export function currentEventSource(): FakeEventSource {
   }
   return source;
 }
+
+/** Puts FakeEventSource in place for every test of the surrounding describe block, with no streams left over. */
+export function withFakeEventSource() {
+  let uninstall: () => void = () => {};
+  beforeEach(() => {
+    uninstall = installFakeEventSource();
+  });
+  afterEach(() => uninstall());
+}

@@ -1,8 +1,9 @@
 import React from 'react';
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { AppPlugin, PluginType, type AppPluginMeta } from '@grafana/data';
+import { AppPlugin, type AppPluginMeta } from '@grafana/data';
 import { of, throwError } from 'rxjs';
 import AppConfig, { normalizeSidecarUrl } from './AppConfig';
+import { appPluginMeta } from '../../testing/appRootProps';
 import { testIds } from '../testIds';
 import type { AppJsonData } from '../../types';
 
@@ -15,26 +16,7 @@ jest.mock('@grafana/runtime', () => ({
 
 function buildProps(meta: Partial<AppPluginMeta<AppJsonData>> = {}) {
   const plugin = new AppPlugin<AppJsonData>();
-  plugin.meta = {
-    id: 'sre-copilot-app',
-    name: 'SRE Copilot',
-    type: PluginType.app,
-    module: 'public/plugins/sre-copilot-app/module.js',
-    baseUrl: 'public/plugins/sre-copilot-app',
-    enabled: true,
-    pinned: true,
-    info: {
-      author: { name: 'SRE Copilot' },
-      description: '',
-      links: [],
-      logos: { large: '', small: '' },
-      screenshots: [],
-      updated: '',
-      version: '',
-    },
-    jsonData: {},
-    ...meta,
-  };
+  plugin.meta = { ...appPluginMeta({}), enabled: true, pinned: true, ...meta };
   return { plugin, query: {} };
 }
 

@@ -6,7 +6,10 @@ interface TableStyleOptions {
   highlightRowOnHover?: boolean;
 }
 
-/** The look the app's plain HTML tables share; spread into a page's styles, it gives `table`. */
+/**
+ * The look the app's plain HTML tables share; spread into a page's styles, it gives `table` and the cell styles
+ * every table uses: `nowrap` for times and badges, `code` for identifiers, `rowError` for a row action that failed.
+ */
 export const getTableStyles = (theme: GrafanaTheme2, { highlightRowOnHover = false }: TableStyleOptions = {}) => ({
   table: css({
     width: '100%',
@@ -26,5 +29,15 @@ export const getTableStyles = (theme: GrafanaTheme2, { highlightRowOnHover = fal
         background: theme.colors.action.hover,
       },
     }),
+  }),
+  nowrap: css({
+    whiteSpace: 'nowrap',
+  }),
+  code: css({
+    fontFamily: theme.typography.fontFamilyMonospace,
+    fontSize: theme.typography.bodySmall.fontSize,
+  }),
+  rowError: css({
+    marginTop: theme.spacing(0.5),
   }),
 });

@@ -2,6 +2,7 @@ import React from 'react';
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { config } from '@grafana/runtime';
 import { ProjectStoreProvider } from '../../project/projectStore';
+import { giveElementsASize } from '../../testing/elementSize';
 import { makeProject, projectRoutes, routeSidecar, sidecarError } from '../../testing/fakeSidecar';
 import { testIds } from '../testIds';
 import { ProjectSwitcher } from './ProjectSwitcher';
@@ -25,19 +26,8 @@ describe('ProjectSwitcher', () => {
   const payments = makeProject({ name: 'Payments', role: 'admin' });
   const checkout = makeProject({ name: 'Checkout', role: 'viewer', isActive: false });
 
-  // The options list is virtualised: it renders as many options as fit its measured size, and jsdom lays
-  // nothing out, so give every element a size while these tests run.
-  const sizeProperties = ['clientWidth', 'clientHeight'] as const;
-  beforeAll(() => {
-    for (const name of sizeProperties) {
-      Object.defineProperty(HTMLElement.prototype, name, { configurable: true, get: () => 400 });
-    }
-  });
-  afterAll(() => {
-    for (const name of sizeProperties) {
-      delete (HTMLElement.prototype as Partial<Record<(typeof sizeProperties)[number], number>>)[name];
-    }
-  });
+  // The options list is virtualised: it renders as many options as fit its measured size.
+  giveElementsASize();
 
   beforeEach(() => {
     mockFetch.mockReset();

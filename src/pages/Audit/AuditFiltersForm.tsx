@@ -1,7 +1,8 @@
 import React, { FormEvent, useState } from 'react';
 import { css } from '@emotion/css';
-import { Field, Input, Stack, useStyles2 } from '@grafana/ui';
+import { Stack, useStyles2 } from '@grafana/ui';
 import { FilterButtons, TimeRangeFilter } from '../../components/FilterForm/FilterForm';
+import { TextInputField } from '../../components/FormFields/FormFields';
 import { testIds } from '../../components/testIds';
 import { type AuditFilterValues, emptyAuditFilters } from './auditFilters';
 
@@ -30,36 +31,39 @@ export function AuditFiltersForm({ applied, onApply }: AuditFiltersFormProps) {
   return (
     <form onSubmit={onSubmit} data-testid={testIds.audit.filters} aria-label="Audit log filters">
       <Stack direction="row" gap={2} alignItems="flex-end" wrap="wrap">
-        <Field label="Action" description="An action or its family" className={s.field}>
-          <Input
-            id="audit-filter-action"
-            width={24}
-            placeholder="member.added or member"
-            value={draft.action}
-            onChange={(e) => setDraft({ ...draft, action: e.currentTarget.value })}
-            data-testid={testIds.audit.filterAction}
-          />
-        </Field>
-        <Field label="Actor id" description="As the log records it" className={s.field}>
-          <Input
-            id="audit-filter-actor"
-            width={20}
-            placeholder="user:42"
-            value={draft.actorId}
-            onChange={(e) => setDraft({ ...draft, actorId: e.currentTarget.value })}
-            data-testid={testIds.audit.filterActor}
-          />
-        </Field>
-        <Field label="Resource type" description="e.g. project, project_member" className={s.field}>
-          <Input
-            id="audit-filter-resource-type"
-            width={20}
-            placeholder="project_member"
-            value={draft.resourceType}
-            onChange={(e) => setDraft({ ...draft, resourceType: e.currentTarget.value })}
-            data-testid={testIds.audit.filterResourceType}
-          />
-        </Field>
+        <TextInputField
+          label="Action"
+          description="An action or its family"
+          className={s.field}
+          id="audit-filter-action"
+          width={24}
+          placeholder="member.added or member"
+          value={draft.action}
+          onChange={(action) => setDraft({ ...draft, action })}
+          data-testid={testIds.audit.filterAction}
+        />
+        <TextInputField
+          label="Actor id"
+          description="As the log records it"
+          className={s.field}
+          id="audit-filter-actor"
+          width={20}
+          placeholder="user:42"
+          value={draft.actorId}
+          onChange={(actorId) => setDraft({ ...draft, actorId })}
+          data-testid={testIds.audit.filterActor}
+        />
+        <TextInputField
+          label="Resource type"
+          description="e.g. project, project_member"
+          className={s.field}
+          id="audit-filter-resource-type"
+          width={20}
+          placeholder="project_member"
+          value={draft.resourceType}
+          onChange={(resourceType) => setDraft({ ...draft, resourceType })}
+          data-testid={testIds.audit.filterResourceType}
+        />
         <TimeRangeFilter
           label="Time range"
           description="Any time when empty"

@@ -157,13 +157,6 @@ export function AuditResults({ projectId, query, isFiltered }: AuditResultsProps
 
 const getStyles = (theme: GrafanaTheme2) => ({
   ...getTableStyles(theme, { highlightRowOnHover: true }),
-  nowrap: css({
-    whiteSpace: 'nowrap',
-  }),
-  code: css({
-    fontFamily: theme.typography.fontFamilyMonospace,
-    fontSize: theme.typography.bodySmall.fontSize,
-  }),
   details: css({
     maxWidth: theme.spacing(60),
     wordBreak: 'break-word',

@@ -3,7 +3,7 @@ import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { config, type BackendSrvRequest } from '@grafana/runtime';
 import type { IncidentDetail, Project } from '../../api';
 import { testIds } from '../../components/testIds';
-import { currentEventSource, installFakeEventSource } from '../../testing/fakeEventSource';
+import { currentEventSource, withFakeEventSource } from '../../testing/fakeEventSource';
 import { makeDetail, makeEvent, makeIncident, makeSignal } from '../../testing/fakeIncidents';
 import { answer, makeProject, projectRoutes, routeSidecar, sidecarError } from '../../testing/fakeSidecar';
 import { renderPage } from '../../testing/renderPage';
@@ -75,16 +75,13 @@ const renderIncident = () => renderPage(<Incident />, { path: incidentUrl(incide
 describe('Incident page', () => {
   const viewerProject = makeProject({ role: 'viewer' });
   const engineerProject = makeProject({ role: 'engineer' });
-  let uninstallEventSource: () => void;
+  withFakeEventSource();
 
   beforeEach(() => {
     mockFetch.mockReset();
     window.localStorage.clear();
     config.bootData.user.orgId = 1;
-    uninstallEventSource = installFakeEventSource();
   });
-
-  afterEach(() => uninstallEventSource());
 
   it('shows the incident, its signals with their labels, and its timeline', async () => {
     serve(viewerProject, () => makeDetail(incident, signals, timeline));

@@ -1,7 +1,7 @@
 import React, { FormEvent, useState } from 'react';
-import { Button, Field, FieldSet, Input, RadioButtonGroup, Stack } from '@grafana/ui';
+import { Button, Field, FieldSet, RadioButtonGroup, Stack } from '@grafana/ui';
 import { updateIncident, type Incident, type SeverityName, type UpdateIncidentBody } from '../../api';
-import { ApiErrorAlert } from '../../components/ApiErrorAlert/ApiErrorAlert';
+import { FormActions, TextInputField } from '../../components/FormFields/FormFields';
 import { testIds } from '../../components/testIds';
 import { SEVERITY_OPTIONS } from '../../incidents/incidentText';
 import { useSubmit } from '../../utils/useSubmit';
@@ -63,15 +63,16 @@ export function IncidentEditForm({ projectId, incident, onSaved, onCancel }: Inc
   return (
     <form onSubmit={onSubmit} data-testid={testIds.incident.editForm}>
       <FieldSet label="Edit incident">
-        <Field label="Title" invalid={isTitleMissing} error={isTitleMissing ? 'An incident needs a title' : undefined}>
-          <Input
-            id="incident-edit-title"
-            maxLength={500}
-            value={draft.title}
-            onChange={(e) => setDraft({ ...draft, title: e.currentTarget.value })}
-            data-testid={testIds.incident.editTitle}
-          />
-        </Field>
+        <TextInputField
+          label="Title"
+          invalid={isTitleMissing}
+          error={isTitleMissing ? 'An incident needs a title' : undefined}
+          id="incident-edit-title"
+          maxLength={500}
+          value={draft.title}
+          onChange={(title) => setDraft({ ...draft, title })}
+          data-testid={testIds.incident.editTitle}
+        />
         <Field label="Severity">
           <div data-testid={testIds.incident.editSeverity}>
             <RadioButtonGroup<SeverityName>
@@ -82,20 +83,17 @@ export function IncidentEditForm({ projectId, incident, onSaved, onCancel }: Inc
             />
           </div>
         </Field>
-        <Field label="Service" description="Empty for none">
-          <Input
-            id="incident-edit-service"
-            width={40}
-            maxLength={200}
-            value={draft.service}
-            onChange={(e) => setDraft({ ...draft, service: e.currentTarget.value })}
-            data-testid={testIds.incident.editService}
-          />
-        </Field>
-        <Stack direction="column" gap={2} alignItems="flex-start">
-          {error && (
-            <ApiErrorAlert title="Could not save the incident" error={error} data-testid={testIds.incident.editError} />
-          )}
+        <TextInputField
+          label="Service"
+          description="Empty for none"
+          id="incident-edit-service"
+          width={40}
+          maxLength={200}
+          value={draft.service}
+          onChange={(service) => setDraft({ ...draft, service })}
+          data-testid={testIds.incident.editService}
+        />
+        <FormActions error={error} errorTitle="Could not save the incident" errorTestId={testIds.incident.editError}>
           <Stack direction="row" gap={1}>
             <Button
               type="submit"
@@ -114,7 +112,7 @@ export function IncidentEditForm({ projectId, incident, onSaved, onCancel }: Inc
               Cancel
             </Button>
           </Stack>
-        </Stack>
+        </FormActions>
       </FieldSet>
     </form>
   );

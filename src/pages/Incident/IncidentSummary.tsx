@@ -3,6 +3,7 @@ import { css } from '@emotion/css';
 import { dateTimeFormat, GrafanaTheme2 } from '@grafana/data';
 import { Alert, Stack, Text, useStyles2 } from '@grafana/ui';
 import type { Incident, IncidentEvent } from '../../api';
+import { getDefinitionListStyles } from '../../components/DefinitionList/getDefinitionListStyles';
 import { SeverityBadge, StatusBadge } from '../../components/IncidentBadges/IncidentBadges';
 import { testIds } from '../../components/testIds';
 import { actorIdName, formatAge, formatDuration } from '../../incidents/incidentText';
@@ -44,7 +45,7 @@ export function IncidentSummary({ incident, timeline, now }: IncidentSummaryProp
         )}
       </div>
 
-      <dl className={s.facts}>
+      <dl className={s.definitionList}>
         <dt>Created</dt>
         <dd data-testid={testIds.incident.created}>
           <Text tabular>{dateTimeFormat(incident.createdAt)}</Text>
@@ -110,23 +111,11 @@ export function IncidentSummary({ incident, timeline, now }: IncidentSummaryProp
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
+  ...getDefinitionListStyles(theme),
   description: css({
     maxWidth: theme.breakpoints.values.md,
     whiteSpace: 'pre-wrap',
     wordBreak: 'break-word',
-  }),
-  facts: css({
-    display: 'grid',
-    gridTemplateColumns: 'max-content 1fr',
-    columnGap: theme.spacing(3),
-    rowGap: theme.spacing(1),
-    margin: 0,
-    dt: {
-      color: theme.colors.text.secondary,
-    },
-    dd: {
-      margin: 0,
-    },
   }),
   warnings: css({
     margin: 0,

@@ -1,9 +1,9 @@
 import React, { FormEvent, useState } from 'react';
 import { css } from '@emotion/css';
 import { dateTimeFormat, GrafanaTheme2 } from '@grafana/data';
-import { Button, Field, Icon, type IconName, Stack, Text, TextArea, useStyles2 } from '@grafana/ui';
+import { Button, Icon, type IconName, Stack, Text, useStyles2 } from '@grafana/ui';
 import { commentOnIncident, type IncidentEvent } from '../../api';
-import { ApiErrorAlert } from '../../components/ApiErrorAlert/ApiErrorAlert';
+import { FormActions, TextAreaField } from '../../components/FormFields/FormFields';
 import { testIds } from '../../components/testIds';
 import { actorName, describeTimelineEvent } from '../../incidents/incidentText';
 import { useSubmit } from '../../utils/useSubmit';
@@ -82,20 +82,22 @@ export function CommentForm({ projectId, incidentId, onCommented }: CommentFormP
 
   return (
     <form onSubmit={onSubmit} data-testid={testIds.incident.commentForm}>
-      <Field label="Comment" description="Findings, actions taken, links: everyone on the incident reads them here">
-        <TextArea
-          id="incident-comment"
-          rows={3}
-          maxLength={10_000}
-          value={body}
-          onChange={(e) => setBody(e.currentTarget.value)}
-          data-testid={testIds.incident.commentInput}
-        />
-      </Field>
-      <Stack direction="column" gap={1} alignItems="flex-start">
-        {error && (
-          <ApiErrorAlert title="Could not add the comment" error={error} data-testid={testIds.incident.commentError} />
-        )}
+      <TextAreaField
+        label="Comment"
+        description="Findings, actions taken, links: everyone on the incident reads them here"
+        id="incident-comment"
+        rows={3}
+        maxLength={10_000}
+        value={body}
+        onChange={setBody}
+        data-testid={testIds.incident.commentInput}
+      />
+      <FormActions
+        error={error}
+        errorTitle="Could not add the comment"
+        errorTestId={testIds.incident.commentError}
+        gap={1}
+      >
         <Button
           type="submit"
           icon="comment-alt"
@@ -104,7 +106,7 @@ export function CommentForm({ projectId, incidentId, onCommented }: CommentFormP
         >
           {submitting ? 'Adding…' : 'Add comment'}
         </Button>
-      </Stack>
+      </FormActions>
     </form>
   );
 }

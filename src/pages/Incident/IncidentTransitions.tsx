@@ -1,7 +1,8 @@
 import React, { useState } from 'react';
-import { Button, Field, Stack, TextArea } from '@grafana/ui';
+import { Button, Stack } from '@grafana/ui';
 import { transitionIncident, type Incident, type IncidentStatusName } from '../../api';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert/ApiErrorAlert';
+import { TextAreaField } from '../../components/FormFields/FormFields';
 import { testIds } from '../../components/testIds';
 import { INCIDENT_STATUSES, transitionLabel } from '../../incidents/incidentText';
 import { useSubmit } from '../../utils/useSubmit';
@@ -51,16 +52,16 @@ export function IncidentTransitions({ projectId, incident, onTransitioned, onCon
   return (
     <div data-testid={testIds.incident.transitions}>
       <Stack direction="column" gap={1}>
-        <Field label="Note" description="Optional: recorded in the timeline with the status change">
-          <TextArea
-            id="incident-transition-note"
-            rows={2}
-            maxLength={10_000}
-            value={note}
-            onChange={(e) => setNote(e.currentTarget.value)}
-            data-testid={testIds.incident.transitionNote}
-          />
-        </Field>
+        <TextAreaField
+          label="Note"
+          description="Optional: recorded in the timeline with the status change"
+          id="incident-transition-note"
+          rows={2}
+          maxLength={10_000}
+          value={note}
+          onChange={setNote}
+          data-testid={testIds.incident.transitionNote}
+        />
         <Stack direction="row" gap={1} wrap="wrap">
           {targets.map((to, index) => (
             <Button

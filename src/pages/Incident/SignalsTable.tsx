@@ -185,9 +185,6 @@ const getStyles = (theme: GrafanaTheme2) => ({
   title: css({
     wordBreak: 'break-word',
   }),
-  nowrap: css({
-    whiteSpace: 'nowrap',
-  }),
   detailsRow: css({
     background: theme.colors.background.secondary,
   }),

@@ -1,7 +1,8 @@
 import React, { FormEvent, useState } from 'react';
-import { Button, Field, Input, Modal, RadioButtonGroup, TextArea } from '@grafana/ui';
+import { Button, Field, Modal, RadioButtonGroup } from '@grafana/ui';
 import { createIncident, type Incident, type SeverityName } from '../../api';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert/ApiErrorAlert';
+import { TextAreaField, TextInputField } from '../../components/FormFields/FormFields';
 import { testIds } from '../../components/testIds';
 import { SEVERITY_OPTIONS } from '../../incidents/incidentText';
 import { useSubmit } from '../../utils/useSubmit';
@@ -41,16 +42,16 @@ export function DeclareIncidentModal({ projectId, onDismiss, onDeclared }: Decla
   return (
     <Modal title="Declare incident" isOpen onDismiss={onDismiss}>
       <form onSubmit={onSubmit} data-testid={testIds.incidents.declareForm}>
-        <Field label="Title" description="Required: what is broken, as the responders should read it">
-          <Input
-            id="declare-incident-title"
-            maxLength={500}
-            autoFocus
-            value={title}
-            onChange={(e) => setTitle(e.currentTarget.value)}
-            data-testid={testIds.incidents.declareTitle}
-          />
-        </Field>
+        <TextInputField
+          label="Title"
+          description="Required: what is broken, as the responders should read it"
+          id="declare-incident-title"
+          maxLength={500}
+          autoFocus
+          value={title}
+          onChange={setTitle}
+          data-testid={testIds.incidents.declareTitle}
+        />
         <Field label="Severity">
           <div data-testid={testIds.incidents.declareSeverity}>
             <RadioButtonGroup<SeverityName>
@@ -61,25 +62,25 @@ export function DeclareIncidentModal({ projectId, onDismiss, onDeclared }: Decla
             />
           </div>
         </Field>
-        <Field label="Service" description="Optional: the affected service">
-          <Input
-            id="declare-incident-service"
-            maxLength={200}
-            value={service}
-            onChange={(e) => setService(e.currentTarget.value)}
-            data-testid={testIds.incidents.declareService}
-          />
-        </Field>
-        <Field label="Description" description="Optional: what is known so far">
-          <TextArea
-            id="declare-incident-description"
-            rows={4}
-            maxLength={10_000}
-            value={description}
-            onChange={(e) => setDescription(e.currentTarget.value)}
-            data-testid={testIds.incidents.declareDescription}
-          />
-        </Field>
+        <TextInputField
+          label="Service"
+          description="Optional: the affected service"
+          id="declare-incident-service"
+          maxLength={200}
+          value={service}
+          onChange={setService}
+          data-testid={testIds.incidents.declareService}
+        />
+        <TextAreaField
+          label="Description"
+          description="Optional: what is known so far"
+          id="declare-incident-description"
+          rows={4}
+          maxLength={10_000}
+          value={description}
+          onChange={setDescription}
+          data-testid={testIds.incidents.declareDescription}
+        />
         {error && (
           <ApiErrorAlert
             title="Could not declare the incident"

@@ -1,8 +1,9 @@
 import React, { FormEvent, useState } from 'react';
 import { css } from '@emotion/css';
-import { type ComboboxOption, Field, Icon, Input, MultiCombobox, Stack, useStyles2 } from '@grafana/ui';
+import { type ComboboxOption, Field, Icon, MultiCombobox, Stack, useStyles2 } from '@grafana/ui';
 import type { IncidentStatusName, SeverityName } from '../../api';
 import { FilterButtons, TimeRangeFilter } from '../../components/FilterForm/FilterForm';
+import { TextInputField } from '../../components/FormFields/FormFields';
 import { testIds } from '../../components/testIds';
 import { INCIDENT_STATUSES, SEVERITIES, SEVERITY_NAMES, STATUS_NAMES } from '../../incidents/incidentText';
 import { emptyIncidentFilters, type IncidentFilterValues } from './incidentFilters';
@@ -70,29 +71,29 @@ export function IncidentFiltersForm({ applied, onApply }: IncidentFiltersFormPro
             />
           </div>
         </Field>
-        <Field label="Service" className={s.field}>
-          <Input
-            id="incidents-filter-service"
-            width={20}
-            placeholder="checkout-api"
-            maxLength={200}
-            value={draft.service}
-            onChange={(e) => setDraft({ ...draft, service: e.currentTarget.value })}
-            data-testid={testIds.incidents.filterService}
-          />
-        </Field>
-        <Field label="Search" className={s.field}>
-          <Input
-            id="incidents-filter-search"
-            width={28}
-            prefix={<Icon name="search" />}
-            placeholder="Title or description"
-            maxLength={200}
-            value={draft.search}
-            onChange={(e) => setDraft({ ...draft, search: e.currentTarget.value })}
-            data-testid={testIds.incidents.filterSearch}
-          />
-        </Field>
+        <TextInputField
+          label="Service"
+          className={s.field}
+          id="incidents-filter-service"
+          width={20}
+          placeholder="checkout-api"
+          maxLength={200}
+          value={draft.service}
+          onChange={(service) => setDraft({ ...draft, service })}
+          data-testid={testIds.incidents.filterService}
+        />
+        <TextInputField
+          label="Search"
+          className={s.field}
+          id="incidents-filter-search"
+          width={28}
+          prefix={<Icon name="search" />}
+          placeholder="Title or description"
+          maxLength={200}
+          value={draft.search}
+          onChange={(search) => setDraft({ ...draft, search })}
+          data-testid={testIds.incidents.filterSearch}
+        />
         <TimeRangeFilter
           label="Created"
           value={draft.timeRange}

@@ -306,9 +306,6 @@ const getStyles = (theme: GrafanaTheme2) => ({
     minWidth: theme.spacing(30),
     wordBreak: 'break-word',
   }),
-  nowrap: css({
-    whiteSpace: 'nowrap',
-  }),
   warningIcon: css({
     color: theme.colors.warning.text,
   }),

@@ -3,7 +3,8 @@ import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { config, type BackendSrvRequest } from '@grafana/runtime';
 import type { Incident, Project } from '../../api';
 import { testIds } from '../../components/testIds';
-import { currentEventSource, installFakeEventSource } from '../../testing/fakeEventSource';
+import { giveElementsASize } from '../../testing/elementSize';
+import { currentEventSource, withFakeEventSource } from '../../testing/fakeEventSource';
 import { makeDetail, makeIncident } from '../../testing/fakeIncidents';
 import { answer, makeProject, projectRoutes, routeSidecar, sidecarError } from '../../testing/fakeSidecar';
 import { locationHandle, renderPage } from '../../testing/renderPage';
@@ -40,29 +41,15 @@ const rowIds = () => rows().map((row) => row.getAttribute('data-incident-id'));
 describe('Incidents page', () => {
   const engineerProject = makeProject({ name: 'Payments', role: 'engineer' });
   const viewerProject = makeProject({ name: 'Checkout', role: 'viewer' });
-  let uninstallEventSource: () => void;
-
-  // The multi-selects' option lists are virtualised, and jsdom lays nothing out: give every element a size.
-  const sizeProperties = ['clientWidth', 'clientHeight'] as const;
-  beforeAll(() => {
-    for (const name of sizeProperties) {
-      Object.defineProperty(HTMLElement.prototype, name, { configurable: true, get: () => 400 });
-    }
-  });
-  afterAll(() => {
-    for (const name of sizeProperties) {
-      delete (HTMLElement.prototype as Partial<Record<(typeof sizeProperties)[number], number>>)[name];
-    }
-  });
+  withFakeEventSource();
+  // The multi-selects' option lists are virtualised: they render as many options as fit their measured size.
+  giveElementsASize();
 
   beforeEach(() => {
     mockFetch.mockReset();
     window.localStorage.clear();
     config.bootData.user.orgId = 1;
-    uninstallEventSource = installFakeEventSource();
   });
-
-  afterEach(() => uninstallEventSource());
 
   it("lists the project's incidents with their severity, status, signals and response times", async () => {
     const critical = makeIncident({

@@ -1,7 +1,8 @@
 import React, { FormEvent, useState } from 'react';
 import { DataSourcePicker } from '@grafana/runtime';
-import { Alert, Button, Drawer, Field, Input, RadioButtonGroup, SecretInput, Stack, Text } from '@grafana/ui';
+import { Alert, Button, Drawer, Field, RadioButtonGroup, SecretInput, Stack, Text } from '@grafana/ui';
 import { createIntegration, updateIntegration, type Integration } from '../../api';
+import { TextInputField } from '../../components/FormFields/FormFields';
 import { testIds } from '../../components/testIds';
 import { useSubmit } from '../../utils/useSubmit';
 import {
@@ -93,17 +94,18 @@ export function PrometheusIntegrationForm({
       onClose={onClose}
     >
       <form onSubmit={onSubmit} data-testid={testIds.integrations.form} noValidate>
-        <Field label="Name" invalid={Boolean(shown.name)} error={shown.name}>
-          <Input
-            id="prometheus-name"
-            width={50}
-            maxLength={200}
-            placeholder="e.g. prod-prometheus"
-            value={form.name}
-            onChange={(e) => update({ name: e.currentTarget.value })}
-            data-testid={testIds.integrations.nameInput}
-          />
-        </Field>
+        <TextInputField
+          label="Name"
+          invalid={Boolean(shown.name)}
+          error={shown.name}
+          id="prometheus-name"
+          width={50}
+          maxLength={200}
+          placeholder="e.g. prod-prometheus"
+          value={form.name}
+          onChange={(name) => update({ name })}
+          data-testid={testIds.integrations.nameInput}
+        />
         <Field label="Connection" description={MODE_OPTIONS.find((o) => o.value === form.mode)?.description}>
           <div data-testid={testIds.integrations.modeRadio}>
             <RadioButtonGroup
@@ -135,37 +137,31 @@ export function PrometheusIntegrationForm({
           </Field>
         ) : (
           <>
-            <Field
+            <TextInputField
               label="URL"
               description="The Prometheus server as the sidecar reaches it"
               invalid={Boolean(shown.url)}
               error={shown.url}
-            >
-              <Input
-                id="prometheus-url"
-                width={50}
-                placeholder="http://prometheus:9090"
-                value={form.url}
-                onChange={(e) => update({ url: e.currentTarget.value })}
-                data-testid={testIds.integrations.urlInput}
-              />
-            </Field>
-            <Field
+              id="prometheus-url"
+              width={50}
+              placeholder="http://prometheus:9090"
+              value={form.url}
+              onChange={(url) => update({ url })}
+              data-testid={testIds.integrations.urlInput}
+            />
+            <TextInputField
               label="Username"
               description="For basic auth, with the password below"
               invalid={Boolean(shown.username)}
               error={shown.username}
-            >
-              <Input
-                id="prometheus-username"
-                width={50}
-                maxLength={200}
-                autoComplete="off"
-                value={form.username}
-                onChange={(e) => update({ username: e.currentTarget.value })}
-                data-testid={testIds.integrations.usernameInput}
-              />
-            </Field>
+              id="prometheus-username"
+              width={50}
+              maxLength={200}
+              autoComplete="off"
+              value={form.username}
+              onChange={(username) => update({ username })}
+              data-testid={testIds.integrations.usernameInput}
+            />
             {secretField(
               'password',
               'Password',
@@ -181,22 +177,19 @@ export function PrometheusIntegrationForm({
           </>
         )}
 
-        <Field
+        <TextInputField
           label="Label filter"
           description='Label matchers put where a template says {{filter}}, e.g. namespace="payments"'
           invalid={Boolean(shown.labelFilter)}
           error={shown.labelFilter}
-        >
-          <Input
-            id="prometheus-label-filter"
-            width={50}
-            maxLength={1000}
-            placeholder='namespace="payments"'
-            value={form.labelFilter}
-            onChange={(e) => update({ labelFilter: e.currentTarget.value })}
-            data-testid={testIds.integrations.labelFilterInput}
-          />
-        </Field>
+          id="prometheus-label-filter"
+          width={50}
+          maxLength={1000}
+          placeholder='namespace="payments"'
+          value={form.labelFilter}
+          onChange={(labelFilter) => update({ labelFilter })}
+          data-testid={testIds.integrations.labelFilterInput}
+        />
 
         {form.mode === 'grafana' && integration && PROMETHEUS_SECRETS.some((k) => form.secrets[k].isConfigured) && (
           <Text color="secondary" variant="bodySmall" element="p">

@@ -364,10 +364,4 @@ const getStyles = (theme: GrafanaTheme2) => ({
     fontSize: theme.typography.bodySmall.fontSize,
     wordBreak: 'break-all',
   }),
-  nowrap: css({
-    whiteSpace: 'nowrap',
-  }),
-  rowError: css({
-    marginTop: theme.spacing(0.5),
-  }),
 });

@@ -284,10 +284,6 @@ function TemplatesView({ projectId, canManage, initial }: QueryTemplatesProps & 
 
 const getStyles = (theme: GrafanaTheme2) => ({
   ...getTableStyles(theme),
-  code: css({
-    fontFamily: theme.typography.fontFamilyMonospace,
-    fontSize: theme.typography.bodySmall.fontSize,
-  }),
   query: css({
     display: 'block',
     fontFamily: theme.typography.fontFamilyMonospace,
@@ -307,8 +303,5 @@ const getStyles = (theme: GrafanaTheme2) => ({
     fontFamily: theme.typography.fontFamilyMonospace,
     fontSize: theme.typography.bodySmall.fontSize,
     whiteSpace: 'pre-wrap',
-  }),
-  nowrap: css({
-    whiteSpace: 'nowrap',
   }),
 });

@@ -1,12 +1,10 @@
 import React, { FormEvent, useCallback, useState } from 'react';
-import { css } from '@emotion/css';
-import { dateTimeFormat, GrafanaTheme2 } from '@grafana/data';
+import { dateTimeFormat } from '@grafana/data';
 import {
   Button,
   EmptyState,
   Field,
   FieldSet,
-  Input,
   LoadingPlaceholder,
   RadioButtonGroup,
   Stack,
@@ -23,6 +21,7 @@ import {
   type ProjectRoleName,
 } from '../../api';
 import { ApiErrorAlert } from '../../components/ApiErrorAlert/ApiErrorAlert';
+import { FormActions, TextInputField } from '../../components/FormFields/FormFields';
 import { getTableStyles } from '../../components/DataTable/getTableStyles';
 import { testIds } from '../../components/testIds';
 import { useAsyncData } from '../../utils/useAsyncData';
@@ -82,7 +81,7 @@ function MemberList({
   onOwnRoleChanged,
   initialMembers,
 }: MemberOverridesProps & { initialMembers: ProjectMember[] }) {
-  const s = useStyles2(getStyles);
+  const s = useStyles2(getTableStyles);
   const [members, setMembers] = useState(() => [...initialMembers].sort(byLogin));
   const [busyUserId, setBusyUserId] = useState<number | null>(null);
   const [rowError, setRowError] = useState<{ userId: number; error: ApiError } | null>(null);
@@ -250,31 +249,28 @@ function AddMemberForm({ projectId, callerRole, onAdded }: AddMemberFormProps) {
     <form onSubmit={onSubmit} data-testid={testIds.members.addForm}>
       <FieldSet label="Add or change an override">
         <Stack direction="row" gap={2} wrap="wrap" alignItems="flex-start">
-          <Field
+          <TextInputField
             label="Grafana user id"
             description="In the user's address under Administration → Users"
             invalid={isUserIdInvalid}
             error={isUserIdInvalid ? 'A positive whole number' : undefined}
-          >
-            <Input
-              id="member-user-id"
-              width={16}
-              inputMode="numeric"
-              value={userId}
-              onChange={(e) => setUserId(e.currentTarget.value)}
-              data-testid={testIds.members.addUserId}
-            />
-          </Field>
-          <Field label="Login" description="Optional: shown in the list">
-            <Input
-              id="member-login"
-              width={24}
-              maxLength={200}
-              value={login}
-              onChange={(e) => setLogin(e.currentTarget.value)}
-              data-testid={testIds.members.addLogin}
-            />
-          </Field>
+            id="member-user-id"
+            width={16}
+            inputMode="numeric"
+            value={userId}
+            onChange={setUserId}
+            data-testid={testIds.members.addUserId}
+          />
+          <TextInputField
+            label="Login"
+            description="Optional: shown in the list"
+            id="member-login"
+            width={24}
+            maxLength={200}
+            value={login}
+            onChange={setLogin}
+            data-testid={testIds.members.addLogin}
+          />
         </Stack>
         <Field label="Role">
           <div data-testid={testIds.members.addRole}>
@@ -286,10 +282,7 @@ function AddMemberForm({ projectId, callerRole, onAdded }: AddMemberFormProps) {
             />
           </div>
         </Field>
-        <Stack direction="column" gap={2} alignItems="flex-start">
-          {error && (
-            <ApiErrorAlert title="Could not set the role" error={error} data-testid={testIds.members.addError} />
-          )}
+        <FormActions error={error} errorTitle="Could not set the role" errorTestId={testIds.members.addError}>
           <Button
             type="submit"
             icon="plus"
@@ -298,18 +291,8 @@ function AddMemberForm({ projectId, callerRole, onAdded }: AddMemberFormProps) {
           >
             {submitting ? 'Saving…' : 'Set role'}
           </Button>
-        </Stack>
+        </FormActions>
       </FieldSet>
     </form>
   );
 }
-
-const getStyles = (theme: GrafanaTheme2) => ({
-  ...getTableStyles(theme),
-  nowrap: css({
-    whiteSpace: 'nowrap',
-  }),
-  rowError: css({
-    marginTop: theme.spacing(0.5),
-  }),
-});

@@ -1,8 +1,7 @@
 import React from 'react';
-import { css } from '@emotion/css';
-import { GrafanaTheme2 } from '@grafana/data';
 import { Badge, Text, useStyles2 } from '@grafana/ui';
 import type { Project, ProjectRoleName } from '../../api';
+import { getDefinitionListStyles } from '../../components/DefinitionList/getDefinitionListStyles';
 import { testIds } from '../../components/testIds';
 
 interface ProjectDetailsProps {
@@ -12,9 +11,9 @@ interface ProjectDetailsProps {
 
 /** The project as it is, read-only: shown to every role. */
 export function ProjectDetails({ project, role }: ProjectDetailsProps) {
-  const s = useStyles2(getStyles);
+  const s = useStyles2(getDefinitionListStyles);
   return (
-    <dl className={s.list} data-testid={testIds.project.details}>
+    <dl className={s.definitionList} data-testid={testIds.project.details}>
       <dt>Name</dt>
       <dd data-testid={testIds.project.detailName}>{project.name}</dd>
       <dt>Description</dt>
@@ -32,19 +31,3 @@ export function ProjectDetails({ project, role }: ProjectDetailsProps) {
     </dl>
   );
 }
-
-const getStyles = (theme: GrafanaTheme2) => ({
-  list: css({
-    display: 'grid',
-    gridTemplateColumns: 'max-content 1fr',
-    columnGap: theme.spacing(3),
-    rowGap: theme.spacing(1),
-    margin: 0,
-    dt: {
-      color: theme.colors.text.secondary,
-    },
-    dd: {
-      margin: 0,
-    },
-  }),
-});

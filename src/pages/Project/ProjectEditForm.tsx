@@ -1,7 +1,7 @@
 import React, { FormEvent, useState } from 'react';
-import { Alert, Button, Field, FieldSet, Input, Stack, Switch, TextArea } from '@grafana/ui';
+import { Alert, Button, Field, FieldSet, Switch } from '@grafana/ui';
 import { updateProject, type Project, type UpdateProjectBody } from '../../api';
-import { ApiErrorAlert } from '../../components/ApiErrorAlert/ApiErrorAlert';
+import { FormActions, TextAreaField, TextInputField } from '../../components/FormFields/FormFields';
 import { testIds } from '../../components/testIds';
 import { useSubmit } from '../../utils/useSubmit';
 
@@ -69,26 +69,26 @@ export function ProjectEditForm({ project, onSaved }: ProjectEditFormProps) {
   return (
     <form onSubmit={onSubmit} data-testid={testIds.project.editForm}>
       <FieldSet label="Edit project">
-        <Field label="Name" invalid={isNameMissing} error={isNameMissing ? 'A project needs a name' : undefined}>
-          <Input
-            id="project-name"
-            width={50}
-            maxLength={200}
-            value={draft.name}
-            onChange={(e) => edit({ name: e.currentTarget.value })}
-            data-testid={testIds.project.nameInput}
-          />
-        </Field>
-        <Field label="Description">
-          <TextArea
-            id="project-description"
-            rows={3}
-            maxLength={2000}
-            value={draft.description}
-            onChange={(e) => edit({ description: e.currentTarget.value })}
-            data-testid={testIds.project.descriptionInput}
-          />
-        </Field>
+        <TextInputField
+          label="Name"
+          invalid={isNameMissing}
+          error={isNameMissing ? 'A project needs a name' : undefined}
+          id="project-name"
+          width={50}
+          maxLength={200}
+          value={draft.name}
+          onChange={(name) => edit({ name })}
+          data-testid={testIds.project.nameInput}
+        />
+        <TextAreaField
+          label="Description"
+          id="project-description"
+          rows={3}
+          maxLength={2000}
+          value={draft.description}
+          onChange={(description) => edit({ description })}
+          data-testid={testIds.project.descriptionInput}
+        />
         <Field label="Active" description="An inactive project keeps its data and audit log but is marked as retired">
           <Switch
             id="project-active"
@@ -97,14 +97,7 @@ export function ProjectEditForm({ project, onSaved }: ProjectEditFormProps) {
             data-testid={testIds.project.activeSwitch}
           />
         </Field>
-        <Stack direction="column" gap={2} alignItems="flex-start">
-          {save.error && (
-            <ApiErrorAlert
-              title="Could not save the project"
-              error={save.error}
-              data-testid={testIds.project.saveError}
-            />
-          )}
+        <FormActions error={save.error} errorTitle="Could not save the project" errorTestId={testIds.project.saveError}>
           {isSaved && !hasChanges && (
             <Alert severity="success" title="Project saved" data-testid={testIds.project.saveSuccess} />
           )}
@@ -115,7 +108,7 @@ export function ProjectEditForm({ project, onSaved }: ProjectEditFormProps) {
           >
             {save.submitting ? 'Saving…' : 'Save project'}
           </Button>
-        </Stack>
+        </FormActions>
       </FieldSet>
     </form>
   );

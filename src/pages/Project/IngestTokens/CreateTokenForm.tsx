@@ -1,7 +1,7 @@
 import React, { FormEvent, useState } from 'react';
-import { Button, Field, FieldSet, Input, Stack, Switch } from '@grafana/ui';
+import { Button, Field, FieldSet, Switch } from '@grafana/ui';
 import { createIngestToken, type CreateIngestTokenBody } from '../../../api';
-import { ApiErrorAlert } from '../../../components/ApiErrorAlert/ApiErrorAlert';
+import { FormActions, TextInputField } from '../../../components/FormFields/FormFields';
 import { testIds } from '../../../components/testIds';
 import { useSubmit } from '../../../utils/useSubmit';
 import type { CreatedToken } from './types';
@@ -61,16 +61,16 @@ export function CreateTokenForm({
   return (
     <form onSubmit={onSubmit} data-testid={testIds.ingestTokens.createForm}>
       <FieldSet label="Create a token">
-        <Field label="Name" description="Which sender uses it, e.g. prod-alertmanager">
-          <Input
-            id="ingest-token-name"
-            width={40}
-            maxLength={200}
-            value={name}
-            onChange={(e) => setName(e.currentTarget.value)}
-            data-testid={testIds.ingestTokens.nameInput}
-          />
-        </Field>
+        <TextInputField
+          label="Name"
+          description="Which sender uses it, e.g. prod-alertmanager"
+          id="ingest-token-name"
+          width={40}
+          maxLength={200}
+          value={name}
+          onChange={setName}
+          data-testid={testIds.ingestTokens.nameInput}
+        />
         <Field
           label="Sign with HMAC"
           description="For Grafana contact points: the sidecar then also checks Grafana's HMAC signature of every request"
@@ -84,61 +84,52 @@ export function CreateTokenForm({
         </Field>
         {useHmac && (
           <>
-            <Field
+            <TextInputField
               label="HMAC secret"
               description={`At least ${HMAC_SECRET_MIN_LENGTH} characters; the same secret goes into the contact point`}
               invalid={hmacSecret !== '' && isSecretTooShort}
               error={
                 hmacSecret !== '' && isSecretTooShort ? `At least ${HMAC_SECRET_MIN_LENGTH} characters` : undefined
               }
-            >
-              <Input
-                id="ingest-token-hmac-secret"
-                width={60}
-                maxLength={1024}
-                autoComplete="off"
-                value={hmacSecret}
-                onChange={(e) => setHmacSecret(e.currentTarget.value)}
-                data-testid={testIds.ingestTokens.hmacSecretInput}
-                addonAfter={
-                  <Button
-                    type="button"
-                    variant="secondary"
-                    icon="sync"
-                    onClick={() => setHmacSecret(randomSecret())}
-                    data-testid={testIds.ingestTokens.hmacGenerate}
-                  >
-                    Generate
-                  </Button>
-                }
-              />
-            </Field>
-            <Field
+              id="ingest-token-hmac-secret"
+              width={60}
+              maxLength={1024}
+              autoComplete="off"
+              value={hmacSecret}
+              onChange={setHmacSecret}
+              data-testid={testIds.ingestTokens.hmacSecretInput}
+              addonAfter={
+                <Button
+                  type="button"
+                  variant="secondary"
+                  icon="sync"
+                  onClick={() => setHmacSecret(randomSecret())}
+                  data-testid={testIds.ingestTokens.hmacGenerate}
+                >
+                  Generate
+                </Button>
+              }
+            />
+            <TextInputField
               label="Timestamp header"
               description="Optional: when the contact point's HMAC settings name a timestamp header, the same name here; the timestamp is then signed too"
               invalid={isTimestampHeaderInvalid}
               error={isTimestampHeaderInvalid ? 'Letters, digits and dashes only' : undefined}
-            >
-              <Input
-                id="ingest-token-timestamp-header"
-                width={40}
-                maxLength={100}
-                placeholder="X-Grafana-Alerting-Timestamp"
-                value={timestampHeader}
-                onChange={(e) => setTimestampHeader(e.currentTarget.value)}
-                data-testid={testIds.ingestTokens.timestampHeaderInput}
-              />
-            </Field>
+              id="ingest-token-timestamp-header"
+              width={40}
+              maxLength={100}
+              placeholder="X-Grafana-Alerting-Timestamp"
+              value={timestampHeader}
+              onChange={setTimestampHeader}
+              data-testid={testIds.ingestTokens.timestampHeaderInput}
+            />
           </>
         )}
-        <Stack direction="column" gap={2} alignItems="flex-start">
-          {error && (
-            <ApiErrorAlert
-              title="Could not create the token"
-              error={error}
-              data-testid={testIds.ingestTokens.createError}
-            />
-          )}
+        <FormActions
+          error={error}
+          errorTitle="Could not create the token"
+          errorTestId={testIds.ingestTokens.createError}
+        >
           <Button
             type="submit"
             icon="plus"
@@ -147,7 +138,7 @@ export function CreateTokenForm({
           >
             {submitting ? 'Creating…' : 'Create token'}
           </Button>
-        </Stack>
+        </FormActions>
       </FieldSet>
     </form>
   );

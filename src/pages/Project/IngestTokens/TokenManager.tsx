@@ -1,6 +1,5 @@
 import React, { useState } from 'react';
-import { css } from '@emotion/css';
-import { dateTimeFormat, GrafanaTheme2 } from '@grafana/data';
+import { dateTimeFormat } from '@grafana/data';
 import { Badge, Button, ConfirmModal, EmptyState, Stack, Text, useStyles2 } from '@grafana/ui';
 import { ApiError, revokeIngestToken, toApiError, type CreatedIngestToken, type IngestToken } from '../../../api';
 import { getTableStyles } from '../../../components/DataTable/getTableStyles';
@@ -22,7 +21,7 @@ export function TokenManager({
   sidecarUrl,
   initialTokens,
 }: IngestTokensProps & { initialTokens: IngestToken[] }) {
-  const s = useStyles2(getStyles);
+  const s = useStyles2(getTableStyles);
   const [tokens, setTokens] = useState(initialTokens);
   const [created, setCreated] = useState<CreatedToken | null>(null);
   const [toRevoke, setToRevoke] = useState<IngestToken | null>(null);
@@ -160,17 +159,3 @@ export function TokenManager({
     </Stack>
   );
 }
-
-const getStyles = (theme: GrafanaTheme2) => ({
-  ...getTableStyles(theme),
-  code: css({
-    fontFamily: theme.typography.fontFamilyMonospace,
-    fontSize: theme.typography.bodySmall.fontSize,
-  }),
-  nowrap: css({
-    whiteSpace: 'nowrap',
-  }),
-  rowError: css({
-    marginTop: theme.spacing(0.5),
-  }),
-});
