@@ -23,6 +23,7 @@ import {
   type Request,
 } from 'playwright-core';
 import { expect } from 'vitest';
+import type { Project, ProjectList } from '../../pkg/contract/index.ts';
 import { loadConfig } from '../../pkg/config.ts';
 import { createSidecar, type Sidecar } from '../../pkg/main.ts';
 import { REPO_ROOT } from '../grafana-host/bundle.ts';
@@ -323,6 +324,24 @@ export async function withSession(
   } finally {
     await session.close();
   }
+}
+
+/**
+ * Org 1's two teams as projects: bob is in both, so his first listing registers both (audited as
+ * project.registered). Checkout is team 2, Payments team 1.
+ */
+export async function registerOrgOneProjects(
+  stack: Pick<Stack, 'host'>
+): Promise<{ checkout: Project; payments: Project }> {
+  const response = await fetch(`${stack.host.url}${API}/projects`, {
+    headers: { cookie: stack.host.signIn('bob', 1) },
+  });
+  expect(response.status).toBe(200);
+  const { items } = (await response.json()) as ProjectList;
+  const checkout = items.find((p) => p.name === 'Checkout')!;
+  const payments = items.find((p) => p.name === 'Payments')!;
+  expect([checkout?.teamId, payments?.teamId]).toEqual([2, 1]);
+  return { checkout, payments };
 }
 
 /**

@@ -11,7 +11,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { IncidentDetail, IncidentPage, IngestResult, Project, ProjectList } from '../../pkg/contract/index.ts';
+import type { IncidentDetail, IncidentPage, IngestResult, Project } from '../../pkg/contract/index.ts';
 import { alertmanagerPayload, type TestAlert } from '../../pkg/testing/alert-payloads.ts';
 import { testIds } from '../../src/components/testIds.ts';
 import {
@@ -19,6 +19,7 @@ import {
   fixtureWithEngineerAndViewer,
   launchBrowser,
   PLUGIN_ID,
+  registerOrgOneProjects,
   startStack,
   withSession,
   type Session,
@@ -185,15 +186,7 @@ describe('incidents in the stand-in Grafana host, with the real sidecar', () => 
     ]);
     stack.configureOrg(1);
     await stack.connectTeamsApi(1);
-    // bob is in both teams of org 1: his first listing registers both as projects.
-    const response = await fetch(`${stack.host.url}${API}/projects`, {
-      headers: { cookie: stack.host.signIn('bob', 1) },
-    });
-    expect(response.status).toBe(200);
-    const { items } = (await response.json()) as ProjectList;
-    X = items.find((p) => p.name === 'Checkout')!;
-    Y = items.find((p) => p.name === 'Payments')!;
-    expect([X?.teamId, Y?.teamId]).toEqual([2, 1]);
+    ({ checkout: X, payments: Y } = await registerOrgOneProjects(stack));
   });
 
   afterAll(async () => {

@@ -10,13 +10,14 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Project, ProjectList, ProjectMember } from '../../pkg/contract/index.ts';
+import type { Project, ProjectMember } from '../../pkg/contract/index.ts';
 import { testIds } from '../../src/components/testIds.ts';
 import {
   API,
   fixtureWithEngineerAndViewer,
   launchBrowser,
   PLUGIN_ID,
+  registerOrgOneProjects,
   startStack,
   withSession,
   type Session,
@@ -150,15 +151,7 @@ describe('projects and the audit log in the stand-in Grafana host, with the real
     stack.configureOrg(2);
     await stack.connectTeamsApi(1);
     await stack.connectTeamsApi(2);
-    // bob is in both teams of org 1: his first listing registers both as projects (audited as project.registered).
-    const response = await fetch(`${stack.host.url}${API}/projects`, {
-      headers: { cookie: stack.host.signIn('bob', 1) },
-    });
-    expect(response.status).toBe(200);
-    const { items } = (await response.json()) as ProjectList;
-    X = items.find((p) => p.name === 'Checkout')!;
-    Y = items.find((p) => p.name === 'Payments')!;
-    expect([X?.teamId, Y?.teamId]).toEqual([2, 1]);
+    ({ checkout: X, payments: Y } = await registerOrgOneProjects(stack));
   });
 
   afterAll(async () => {

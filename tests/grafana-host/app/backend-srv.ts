@@ -58,6 +58,20 @@ async function parseBody(response: Response, responseType: BackendSrvRequest['re
  * returns an Observable of `{data, status, ok, headers, …}` and errors with a FetchError `{status, data, …}` whose
  * `data.message` is filled in; success and error messages of local API calls show as toasts.
  */
+/** A FetchResponse's fields but the data, as Grafana's backend_srv fills them from the fetch Response. */
+function responseMeta(response: Response, config: BackendSrvRequest): Omit<FetchResponse, 'data'> {
+  return {
+    status: response.status,
+    statusText: response.statusText,
+    ok: response.ok,
+    headers: response.headers,
+    redirected: response.redirected,
+    type: response.type,
+    url: response.url,
+    config,
+  };
+}
+
 export class HostBackendSrv implements BackendSrv {
   private readonly appEvents: EventBusSrv;
 
@@ -143,17 +157,7 @@ export class HostBackendSrv implements BackendSrv {
     if (!response.ok) {
       throw this.processError(config_, response, data);
     }
-    const result: FetchResponse<T> = {
-      data: data as T,
-      status: response.status,
-      statusText: response.statusText,
-      ok: response.ok,
-      headers: response.headers,
-      redirected: response.redirected,
-      type: response.type,
-      url: response.url,
-      config: config_,
-    };
+    const result: FetchResponse<T> = { data: data as T, ...responseMeta(response, config_) };
     this.showSuccessAlert(result);
     return result;
   }
@@ -247,16 +251,7 @@ export class HostBackendSrv implements BackendSrv {
           body: options.data === undefined ? undefined : JSON.stringify(options.data),
           signal: controller.signal,
         });
-        const meta = {
-          status: response.status,
-          statusText: response.statusText,
-          ok: response.ok,
-          headers: response.headers,
-          redirected: response.redirected,
-          type: response.type,
-          url: response.url,
-          config: options,
-        };
+        const meta = responseMeta(response, options);
         const reader = response.body?.getReader();
         while (reader) {
           const { done, value } = await reader.read();

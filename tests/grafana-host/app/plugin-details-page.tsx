@@ -1,15 +1,12 @@
 import React, { useEffect, useState } from 'react';
 import { css } from '@emotion/css';
-import { renderMarkdown, type AppPlugin, type GrafanaTheme2, type KeyValue, type NavModelItem } from '@grafana/data';
+import { renderMarkdown, type GrafanaTheme2, type KeyValue, type NavModelItem } from '@grafana/data';
 import { config, getBackendSrv, locationSearchToObject } from '@grafana/runtime';
-import { Alert, Badge, ErrorBoundaryAlert, LoadingPlaceholder, Stack, Text, useStyles2 } from '@grafana/ui';
+import { Badge, ErrorBoundaryAlert, LoadingPlaceholder, Stack, Text, useStyles2 } from '@grafana/ui';
 import { useLocation, useParams } from 'react-router';
 import { useChrome } from './chrome.tsx';
-import { getPluginSettings, importAppPlugin } from './load-plugin.ts';
+import { PluginLoadState, useAppPlugin } from './use-app-plugin.tsx';
 import { HostPage } from './plugin-page.tsx';
-
-type State =
-  { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; plugin: AppPlugin<KeyValue> };
 
 const OVERVIEW = 'overview';
 
@@ -35,7 +32,7 @@ function Overview({ pluginId }: { pluginId: string }) {
 export function PluginDetailsPage() {
   const { pluginId = '' } = useParams();
   const location = useLocation();
-  const [state, setState] = useState<State>({ status: 'loading' });
+  const state = useAppPlugin(pluginId, 'plugin');
   const canWrite = Boolean(config.bootData.user.permissions?.['plugins:write']);
   const { setPageNav } = useChrome();
   const pluginName = state.status === 'ready' ? state.plugin.meta.name : undefined;
@@ -45,40 +42,8 @@ export function PluginDetailsPage() {
     return () => setPageNav(undefined);
   }, [pluginName, pluginId, setPageNav]);
 
-  useEffect(() => {
-    let cancelled = false;
-    setState({ status: 'loading' });
-    getPluginSettings(pluginId)
-      .then(async (meta) => ({ status: 'ready', plugin: await importAppPlugin(meta) }) as const)
-      .catch((error: unknown) => {
-        console.error(`stand-in host: loading plugin ${pluginId} failed`, error);
-        const message =
-          (error as { data?: { message?: string } })?.data?.message ?? (error as Error)?.message ?? String(error);
-        return { status: 'error', message } as const;
-      })
-      .then((next) => {
-        if (!cancelled) {
-          setState(next);
-        }
-      });
-    return () => {
-      cancelled = true;
-    };
-  }, [pluginId]);
-
-  if (state.status === 'loading') {
-    return (
-      <HostPage title="">
-        <LoadingPlaceholder text="Loading plugin..." />
-      </HostPage>
-    );
-  }
-  if (state.status === 'error') {
-    return (
-      <HostPage title="Plugin not found">
-        <Alert severity="error" title={state.message} />
-      </HostPage>
-    );
+  if (state.status !== 'ready') {
+    return <PluginLoadState state={state} errorTitle="Plugin not found" />;
   }
 
   const { plugin } = state;
