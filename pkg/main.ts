@@ -191,6 +191,11 @@ export async function createSidecar(config: Config, overrides: SidecarOverrides 
         rateLimitUserPerMinute: config.RATE_LIMIT_USER_PER_MINUTE,
         rateLimitProjectPerMinute: config.RATE_LIMIT_PROJECT_PER_MINUTE,
         version: packageJson.version,
+        headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_SECONDS * 1000,
+        requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
+        idleTimeoutMs: config.HTTP_IDLE_TIMEOUT_SECONDS * 1000,
+        keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
+        maxConnectionsPerAddress: config.HTTP_MAX_CONNECTIONS_PER_ADDRESS,
         webhooks: {
           bodyLimitBytes: config.WEBHOOK_BODY_LIMIT_BYTES,
           serviceLabels: config.SERVICE_LABELS,
@@ -209,7 +214,12 @@ export async function createSidecar(config: Config, overrides: SidecarOverrides 
       metrics,
       poller,
       async close() {
-        await stopJobs();
+        // Stop accepting and let the requests in flight answer (a delivery cut now would be sent again although it
+        // may be stored), while the jobs stop; the database closes only after both.
+        const [cut] = await Promise.all([app.drain(config.SHUTDOWN_GRACE_SECONDS * 1000), stopJobs()]);
+        if (cut > 0) {
+          logger.warn({ cut }, 'requests still unanswered at the end of the shutdown grace period were cut');
+        }
         await app.close();
         await live.stop();
         await db.close();
