@@ -1,6 +1,7 @@
 /** Ingest tokens (created and revoked by project admins; the token is shown once). */
 import { z } from 'zod';
 import { id } from './common.ts';
+import type { IngestRoute } from './ingest.ts';
 
 export const createIngestTokenBody = z.strictObject({
   name: z.string().trim().min(1).max(200),
@@ -27,6 +28,11 @@ export interface IngestToken {
   createdBy: string;
   createdAt: string;
   revokedAt: string | null;
+  /**
+   * The last delivery the token carried (ordinary deliveries are recorded at most once a minute): `test` when it
+   * was Grafana's contact point test, which opens no incident. Null before the first one.
+   */
+  lastDelivery: null | { at: string; route: IngestRoute; test: boolean };
 }
 export interface CreatedIngestToken extends IngestToken {
   /** Shown once, never again. */

@@ -127,4 +127,9 @@ export interface IngestResult {
   resolved: number;
   /** Repeats of what was already stored (no change). */
   duplicates: number;
+  /** Set when the delivery was Grafana's contact point test: recorded on the token, nothing stored. */
+  notificationTest?: true;
 }
+
+/** The webhook routes a token can deliver to. */
+export type IngestRoute = 'alertmanager' | 'grafana' | 'signals' | 'deployments';

@@ -459,7 +459,7 @@ const ROUTES: readonly RouteDoc[] = [
   {
     method: 'post',
     path: `${API}/webhooks/alertmanager`,
-    summary: 'An Alertmanager webhook notification',
+    summary: 'An Alertmanager webhook notification (refused for a token with an HMAC secret: Alertmanager cannot sign)',
     tag: 'ingest',
     auth: 'ingest',
     body: alertmanagerWebhook,
@@ -474,12 +474,12 @@ const ROUTES: readonly RouteDoc[] = [
     auth: 'ingest',
     body: grafanaWebhook,
     status: 200,
-    description: 'Committed (IngestResult)',
+    description: "Committed (IngestResult); Grafana's Test notification is recorded on the token, nothing stored",
   },
   {
     method: 'post',
     path: `${API}/signals`,
-    summary: 'Signals from any other source',
+    summary: 'Signals from any other source (signed when the token has an HMAC secret)',
     tag: 'ingest',
     auth: 'ingest',
     body: signalsBody,
@@ -489,7 +489,8 @@ const ROUTES: readonly RouteDoc[] = [
   {
     method: 'post',
     path: `${API}/deployments`,
-    summary: 'A deployment, as a signal that incidents can be correlated with',
+    summary:
+      'A deployment, as a signal that incidents can be correlated with (signed when the token has an HMAC secret)',
     tag: 'ingest',
     auth: 'ingest',
     body: deploymentBody,

@@ -1,10 +1,11 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { CreateIngestTokenBody, CreatedIngestToken, IngestToken } from '../contract/index.ts';
+import type { CreateIngestTokenBody, CreatedIngestToken, IngestRoute, IngestToken } from '../contract/index.ts';
 import { createIngestTokenBody } from '../contract/index.ts';
 import type { Database } from '../adapters/db/database.ts';
 import {
   insertIngestToken,
   listIngestTokens,
+  recordIngestTokenDelivery,
   resolveIngestToken,
   revokeIngestToken,
 } from '../adapters/db/repositories/ingest-tokens.ts';
@@ -12,7 +13,7 @@ import type { SecretBox } from '../adapters/secret-box.ts';
 import { appendAudit } from './audit.ts';
 import type { TenantScope } from '../core/tenant-scope.ts';
 import type { AuditActor } from './caller.ts';
-import { notFound } from './errors.ts';
+import { AppError, notFound } from './errors.ts';
 
 /** What a webhook request's bearer token resolves to. */
 export interface ResolvedIngestToken {
@@ -23,6 +24,11 @@ export interface ResolvedIngestToken {
 }
 
 const TOKEN_PREFIX = 'sct_';
+/**
+ * Ordinary deliveries are recorded on their token at most this often per replica: a busy sender would otherwise
+ * add a write per webhook. A delivery of the other kind (test or not) than the last recorded one is always recorded.
+ */
+const DELIVERY_RECORD_INTERVAL_MS = 60_000;
 export const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
 
 /** Ingest tokens: created by project admins (shown once), stored as sha256, revoked, resolved on every webhook. */
@@ -32,6 +38,7 @@ export class IngestTokensService {
   private readonly clock: () => Date;
   private readonly cache = new Map<string, { value: ResolvedIngestToken | null; until: number }>();
   private readonly cacheMs: number;
+  private readonly recorded = new Map<string, { at: number; test: boolean }>();
 
   constructor(deps: { db: Database; box: SecretBox; clock: () => Date }, config: { cacheMs: number }) {
     this.db = deps.db;
@@ -98,6 +105,39 @@ export class IngestTokensService {
       );
       this.cache.delete(tokenHash);
     });
+  }
+
+  /**
+   * Records a delivery on its token's last-delivery status (what a project admin sees after pressing Grafana's
+   * "Test" button). Called before the delivery is stored: when the database cannot take the record, the delivery
+   * is refused with a retry rather than stored without it.
+   */
+  async recordDelivery(token: ResolvedIngestToken, route: IngestRoute, test: boolean): Promise<void> {
+    const now = this.clock();
+    const last = this.recorded.get(token.tokenId);
+    if (!test && last && !last.test && now.getTime() - last.at < DELIVERY_RECORD_INTERVAL_MS) {
+      return;
+    }
+    // Marked before the write, so that the concurrent deliveries of a burst do not all write the same row.
+    const mark = { at: now.getTime(), test };
+    if (this.recorded.size >= 10_000) {
+      this.recorded.clear();
+    }
+    this.recorded.set(token.tokenId, mark);
+    const scope = { orgId: token.orgId, projectId: token.projectId };
+    try {
+      await this.db.withTenant(scope, (tx) =>
+        recordIngestTokenDelivery(tx, scope, { tokenId: token.tokenId, at: now, route, test })
+      );
+    } catch (error) {
+      if (this.recorded.get(token.tokenId) === mark) {
+        this.recorded.delete(token.tokenId);
+      }
+      throw new AppError('unavailable', 'the delivery could not be recorded; retry', {
+        cause: error,
+        retryAfterSeconds: 1,
+      });
+    }
   }
 
   /** The project of a bearer token, or null. Cached briefly; revocation on this replica takes effect at once. */

@@ -5,6 +5,7 @@ import { enterTenantLocked, type Database, type Queryable } from '../adapters/db
 import { insertSignals, resolveFiringSignals, signalRow } from '../adapters/db/repositories/signals.ts';
 import { AppError } from './errors.ts';
 import type { IncidentCorrelation } from './incident-correlation.ts';
+import type { ResolvedIngestToken } from './ingest-tokens.ts';
 import type { Metrics } from './metrics.ts';
 
 export interface Delivery {
@@ -269,6 +270,26 @@ const ingestLock = (projectId: string) => `ingest:${projectId}`;
 /** Metric labels from a fixed set: a sender chooses `source`, and must not choose the metric's label values. */
 const KNOWN_SOURCES = new Set(['alertmanager', 'grafana', 'prometheus', 'api']);
 const metricSource = (source: string) => (KNOWN_SOURCES.has(source) ? source : 'other');
+
+/**
+ * Checks the signature of a delivery whose token has an HMAC secret, on whichever route it arrives: Grafana's scheme,
+ * which any sender that can compute an HMAC can follow. Returns what is wrong, naming the header, or null.
+ */
+export function deliverySignatureProblem(
+  hmac: NonNullable<ResolvedIngestToken['hmac']>,
+  delivery: { body: string; header: (name: string) => string | undefined; nowMs: number }
+): string | null {
+  const problem = checkGrafanaSignature({
+    secret: hmac.secret,
+    body: delivery.body,
+    signature: delivery.header(hmac.header.toLowerCase()),
+    timestamp: hmac.timestampHeader ? delivery.header(hmac.timestampHeader.toLowerCase()) : undefined,
+    timestampRequired: hmac.timestampHeader !== null,
+    toleranceSeconds: hmac.toleranceSeconds,
+    nowMs: delivery.nowMs,
+  });
+  return problem && `${hmac.header}: ${problem} (this ingest token has an HMAC secret: sign every delivery)`;
+}
 
 /**
  * Checks Grafana's webhook signature: hex HMAC-SHA256 over `[timestamp ":"] body`; with a timestamp header the

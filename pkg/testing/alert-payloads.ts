@@ -53,3 +53,40 @@ export function grafanaPayload(alerts: TestAlert[]) {
     })),
   };
 }
+
+/** What Grafana's "Test" button on a webhook contact point sends: its one made-up alert, as Grafana 11 writes it. */
+export function grafanaTestNotification(startsAt = new Date().toISOString()) {
+  const labels = { alertname: 'TestAlert', instance: 'Grafana' };
+  return {
+    receiver: 'sre-copilot',
+    status: 'firing',
+    alerts: [
+      {
+        status: 'firing',
+        labels,
+        annotations: { summary: 'Notification test' },
+        startsAt,
+        endsAt: '0001-01-01T00:00:00Z',
+        generatorURL: '',
+        fingerprint: '57c6d9296de2ad39',
+        silenceURL:
+          'http://grafana:3000/alerting/silence/new?alertmanager=grafana&matcher=alertname%3DTestAlert&matcher=instance%3DGrafana',
+        dashboardURL: '',
+        panelURL: '',
+        values: null,
+        valueString: "[ metric='foo' labels={instance=bar} value=10 ]",
+      },
+    ],
+    groupLabels: {},
+    commonLabels: labels,
+    commonAnnotations: { summary: 'Notification test' },
+    externalURL: 'http://grafana:3000/',
+    version: '1',
+    groupKey: '{alertname="TestAlert", instance="Grafana"}2026-11-29 10:00:00 +0000 UTC',
+    truncatedAlerts: 0,
+    orgId: 1,
+    title: '[FIRING:1]  (TestAlert Grafana)',
+    state: 'alerting',
+    message: '**Firing**\n\nValue: [no value]\nLabels:\n - alertname = TestAlert\n - instance = Grafana\n',
+  };
+}

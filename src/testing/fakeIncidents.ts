@@ -89,6 +89,7 @@ export function makeIngestToken(overrides: Partial<IngestToken> = {}): IngestTok
     createdBy: 'user:7',
     createdAt: '2025-03-01T09:00:00.000Z',
     revokedAt: null,
+    lastDelivery: null,
     ...overrides,
   };
 }

@@ -5,6 +5,7 @@ import {
   grafanaWebhook,
   signalsBody,
   type IngestResult,
+  type IngestRoute,
 } from '../../contract/index.ts';
 import {
   normalizeAlertmanager,
@@ -14,8 +15,9 @@ import {
 } from '../../core/alert-normalizer.ts';
 import { FixedWindowLimiter } from '../../core/rate-limit.ts';
 import type { SignalDraft } from '../../core/signal.ts';
+import { isGrafanaTestNotification } from '../../core/test-notification.ts';
 import { AppError, unauthorized } from '../../services/errors.ts';
-import { checkGrafanaSignature } from '../../services/ingest.ts';
+import { deliverySignatureProblem } from '../../services/ingest.ts';
 import type { ResolvedIngestToken } from '../../services/ingest-tokens.ts';
 import { unstorableTextProblem } from '../json-text.ts';
 import { header } from '../request-headers.ts';
@@ -112,7 +114,28 @@ export const webhookRoutes: FastifyPluginAsync<{ deps: RouteDeps; config: Webhoo
     return resolved;
   };
 
-  const accept = async (token: ResolvedIngestToken, drafts: SignalDraft[], route: string): Promise<IngestResult> => {
+  /** A token with an HMAC secret takes only signed deliveries, on every route. */
+  const verifySignature = (request: FastifyRequest, token: ResolvedIngestToken) => {
+    if (!token.hmac) {
+      return;
+    }
+    const problem = deliverySignatureProblem(token.hmac, {
+      body: request.rawBody ?? '',
+      header: (name) => header(request, name),
+      nowMs: clock().getTime(),
+    });
+    if (problem) {
+      metrics.ingestRejected.inc({ reason: 'signature' });
+      throw unauthorized(problem);
+    }
+  };
+
+  const accept = async (
+    token: ResolvedIngestToken,
+    drafts: SignalDraft[],
+    route: IngestRoute
+  ): Promise<IngestResult> => {
+    await ingestTokens.recordDelivery(token, route, false);
     const started = process.hrtime.bigint();
     const result = await ingest.submit({ orgId: token.orgId, projectId: token.projectId, drafts });
     metrics.ingestLatency.observe({ route }, Number(process.hrtime.bigint() - started) / 1e9);
@@ -121,6 +144,13 @@ export const webhookRoutes: FastifyPluginAsync<{ deps: RouteDeps; config: Webhoo
 
   app.post('/webhooks/alertmanager', { bodyLimit: config.bodyLimitBytes }, async (request) => {
     const token = await authenticate(request);
+    // Alertmanager's webhook_config has no way to sign a request: a signed token here would be unsigned after all.
+    if (token.hmac) {
+      metrics.ingestRejected.inc({ reason: 'signature' });
+      throw unauthorized(
+        'this ingest token has an HMAC secret, and Alertmanager cannot sign its webhooks: use a token without one here'
+      );
+    }
     const payload = alertmanagerWebhook.parse(request.body);
     const drafts = normalizeAlertmanager(payload, {
       serviceLabels: config.serviceLabels,
@@ -131,22 +161,18 @@ export const webhookRoutes: FastifyPluginAsync<{ deps: RouteDeps; config: Webhoo
 
   app.post('/webhooks/grafana', { bodyLimit: config.bodyLimitBytes }, async (request) => {
     const token = await authenticate(request);
-    if (token.hmac) {
-      const problem = checkGrafanaSignature({
-        secret: token.hmac.secret,
-        body: request.rawBody ?? '',
-        signature: header(request, token.hmac.header.toLowerCase()),
-        timestamp: token.hmac.timestampHeader ? header(request, token.hmac.timestampHeader.toLowerCase()) : undefined,
-        timestampRequired: token.hmac.timestampHeader !== null,
-        toleranceSeconds: token.hmac.toleranceSeconds,
-        nowMs: clock().getTime(),
-      });
-      if (problem) {
-        metrics.ingestRejected.inc({ reason: 'signature' });
-        throw unauthorized(`${token.hmac.header}: ${problem}`);
-      }
-    }
+    verifySignature(request, token);
     const payload = grafanaWebhook.parse(request.body);
+    if (isGrafanaTestNotification(payload)) {
+      await ingestTokens.recordDelivery(token, 'grafana', true);
+      return {
+        received: payload.alerts.length,
+        created: 0,
+        resolved: 0,
+        duplicates: 0,
+        notificationTest: true,
+      } satisfies IngestResult;
+    }
     const drafts = normalizeGrafana(payload, {
       serviceLabels: config.serviceLabels,
       receivedAt: clock().toISOString(),
@@ -156,6 +182,7 @@ export const webhookRoutes: FastifyPluginAsync<{ deps: RouteDeps; config: Webhoo
 
   app.post('/signals', { bodyLimit: config.bodyLimitBytes }, async (request) => {
     const token = await authenticate(request);
+    verifySignature(request, token);
     const body = signalsBody.parse(request.body);
     const drafts = normalizeSignals(body, { serviceLabels: config.serviceLabels, receivedAt: clock().toISOString() });
     return accept(token, drafts, 'signals');
@@ -163,6 +190,7 @@ export const webhookRoutes: FastifyPluginAsync<{ deps: RouteDeps; config: Webhoo
 
   app.post('/deployments', { bodyLimit: config.bodyLimitBytes }, async (request) => {
     const token = await authenticate(request);
+    verifySignature(request, token);
     const body = deploymentBody.parse(request.body);
     const draft = normalizeDeployment(body, { serviceLabels: config.serviceLabels, receivedAt: clock().toISOString() });
     return accept(token, [draft], 'deployments');

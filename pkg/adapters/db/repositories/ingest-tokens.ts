@@ -1,4 +1,4 @@
-import type { IngestToken } from '../../../contract/index.ts';
+import type { IngestRoute, IngestToken } from '../../../contract/index.ts';
 import type { TenantScope } from '../../../core/tenant-scope.ts';
 import type { Queryable } from '../database.ts';
 
@@ -13,6 +13,9 @@ interface TokenRow {
   created_by: string;
   created_at: Date;
   revoked_at: Date | null;
+  last_delivery_at: Date | null;
+  last_delivery_route: IngestRoute | null;
+  last_delivery_test: boolean;
 }
 
 /** A token to store: only its sha256 and its first characters, and the HMAC secret sealed. */
@@ -44,7 +47,7 @@ export interface ResolvedIngestTokenRow {
 }
 
 const COLUMNS = `id, name, token_prefix, hmac_ciphertext, hmac_header, timestamp_header, tolerance_seconds, created_by,
-  created_at, revoked_at`;
+  created_at, revoked_at, last_delivery_at, last_delivery_route, last_delivery_test`;
 
 /** The project's tokens, revoked ones too, newest first. */
 export async function listIngestTokens(tx: Queryable, scope: TenantScope): Promise<IngestToken[]> {
@@ -96,6 +99,19 @@ export async function revokeIngestToken(tx: Queryable, scope: TenantScope, id: s
   return updated.rowCount === 0 ? null : updated.rows[0]!.token_hash;
 }
 
+/** Records a delivery the token carried, in the token's tenant. */
+export async function recordIngestTokenDelivery(
+  tx: Queryable,
+  scope: TenantScope<string>,
+  delivery: { tokenId: string; at: Date; route: IngestRoute; test: boolean }
+): Promise<void> {
+  await tx.query(
+    `UPDATE ingest_tokens SET last_delivery_at = $4, last_delivery_route = $5, last_delivery_test = $6
+     WHERE id = $1 AND org_id = $2 AND project_id = $3`,
+    [delivery.tokenId, scope.orgId, scope.projectId, delivery.at, delivery.route, delivery.test]
+  );
+}
+
 /**
  * The active token with this sha256, in whichever tenant it is: through the schema's SECURITY DEFINER function,
  * since the application role without a tenant context sees no token rows.
@@ -123,5 +139,9 @@ function present(row: TokenRow): IngestToken {
     createdBy: row.created_by,
     createdAt: row.created_at.toISOString(),
     revokedAt: row.revoked_at?.toISOString() ?? null,
+    lastDelivery:
+      row.last_delivery_at && row.last_delivery_route
+        ? { at: row.last_delivery_at.toISOString(), route: row.last_delivery_route, test: row.last_delivery_test }
+        : null,
   };
 }

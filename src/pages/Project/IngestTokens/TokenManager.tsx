@@ -10,8 +10,8 @@ import type { CreatedToken, IngestTokensProps } from './types';
 
 /** What the list keeps of a created token: everything but the token itself. */
 function withoutSecret(created: CreatedIngestToken): IngestToken {
-  const { id, name, prefix, hmac, createdBy, createdAt, revokedAt } = created;
-  return { id, name, prefix, hmac, createdBy, createdAt, revokedAt };
+  const { id, name, prefix, hmac, createdBy, createdAt, revokedAt, lastDelivery } = created;
+  return { id, name, prefix, hmac, createdBy, createdAt, revokedAt, lastDelivery };
 }
 
 /** The token list with its revoke buttons, the token just created and the form to create another. */
