@@ -60,6 +60,18 @@ const bool = z
 
 const url = z.url({ protocol: /^https?$/ });
 
+/** `host` or `host:port` entries, comma-separated, compared in lower case. */
+const hostList = z
+  .string()
+  .default('')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean)
+  )
+  .pipe(z.array(z.string().regex(/^[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/, 'host or host:port')));
+
 export const configSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8787),
@@ -88,6 +100,11 @@ export const configSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50_000_000).default(1_048_576),
   RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_PROJECT_PER_MINUTE: z.coerce.number().int().min(1).default(3000),
+  /**
+   * Hosts every outbound call may reach besides GRAFANA_URL's (and PROMETHEUS_ALLOWED_HOSTS'): the org's Grafana
+   * integration URL, direct Prometheus URLs and the targets to come all go through this one list.
+   */
+  OUTBOUND_ALLOWED_HOSTS: hostList,
   TEAM_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   SERVICE_LABELS: z
     .string()
@@ -109,16 +126,7 @@ export const configSchema = z.object({
   POLLING_ENABLED: bool.default(true),
   PROMETHEUS_POLL_INTERVAL: z.coerce.number().min(1).max(3600).default(60),
   PROMETHEUS_DEFAULT_QUERIES: z.string().min(1).default('config/promql_templates.yaml'),
-  PROMETHEUS_ALLOWED_HOSTS: z
-    .string()
-    .default('')
-    .transform((v) =>
-      v
-        .split(',')
-        .map((s) => s.trim().toLowerCase())
-        .filter(Boolean)
-    )
-    .pipe(z.array(z.string().regex(/^[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/, 'host or host:port'))),
+  PROMETHEUS_ALLOWED_HOSTS: hostList,
   PROMETHEUS_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(300).default(10),
   PROMETHEUS_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(4),
   PROMETHEUS_HISTORY_HOURS: z.coerce

@@ -12,7 +12,9 @@ import { DataDirLockedError } from './adapters/db/lock-file.ts';
 import { migrate } from './adapters/db/migrate.ts';
 import { PgliteDatabase } from './adapters/db/pglite.ts';
 import { PostgresDatabase } from './adapters/db/postgres.ts';
+import { GrafanaClient } from './adapters/grafana/grafana-api.ts';
 import { IdTokenVerifier } from './adapters/grafana/id-token.ts';
+import { HostAllowList } from './adapters/outbound/allow-list.ts';
 import { SecretBox, type EncryptionKey } from './adapters/secret-box.ts';
 import { buildServer } from './http/server.ts';
 import { AuditService } from './services/audit.ts';
@@ -94,12 +96,16 @@ export async function createSidecar(config: Config, overrides: SidecarOverrides 
       logger.info({ applied }, 'database migrated');
     }
     const box = new SecretBox(encryptionKeys(config, logger));
-    const integrations = new IntegrationsService(
-      { db, box, clock },
-      { grafanaUrl: config.GRAFANA_URL, prometheusAllowedHosts: config.PROMETHEUS_ALLOWED_HOSTS }
-    );
+    // One allow-list for every outbound call: nothing a tenant stores can make the sidecar reach another host.
+    const allowList = new HostAllowList([
+      new URL(config.GRAFANA_URL).host,
+      ...config.OUTBOUND_ALLOWED_HOSTS,
+      ...config.PROMETHEUS_ALLOWED_HOSTS,
+    ]);
+    const integrations = new IntegrationsService({ db, box, clock }, { grafanaUrl: config.GRAFANA_URL, allowList });
+    const grafana = new GrafanaClient({ allowList });
     const teams = new TeamDirectory(
-      { integrations, clock, logger },
+      { integrations, grafana, clock, logger },
       { grafanaUrl: config.GRAFANA_URL, cacheMs: config.TEAM_CACHE_SECONDS * 1000 }
     );
     const issuer = config.GRAFANA_ISSUER ?? config.GRAFANA_URL;
@@ -138,7 +144,7 @@ export async function createSidecar(config: Config, overrides: SidecarOverrides 
     const baseIntervalMs = config.PROMETHEUS_POLL_INTERVAL * 1000;
     const queryTemplates = new QueryTemplatesService({ db, clock }, { defaults: defaultTemplates, baseIntervalMs });
     const prometheus = new PrometheusClient({
-      allowedHosts: [...config.PROMETHEUS_ALLOWED_HOSTS, new URL(config.GRAFANA_URL).host.toLowerCase()],
+      allowedHosts: allowList,
       timeoutMs: config.PROMETHEUS_TIMEOUT_SECONDS * 1000,
       maxInFlightPerTarget: config.PROMETHEUS_MAX_IN_FLIGHT,
     });
@@ -222,6 +228,7 @@ export async function createSidecar(config: Config, overrides: SidecarOverrides 
         }
         await app.close();
         await live.stop();
+        grafana.close();
         await db.close();
       },
     };

@@ -197,11 +197,19 @@ describe.each(TEST_DIALECTS)('POST /integrations/:id/test on %s', (dialect) => {
       ])
     );
 
-    // a Grafana URL outside the allow-list is never contacted
-    await call(admin1, `/api/v1/integrations/${grafanaIntegration.id}?scope=org`, {
+    // a Grafana URL outside the allow-list is refused on save, and one stored before that check is never contacted
+    const outside = await call(admin1, `/api/v1/integrations/${grafanaIntegration.id}?scope=org`, {
       method: 'PATCH',
       body: { config: { url: outsider.url } },
     });
+    expect(outside.statusCode).toBe(400);
+    expect(outside.json().error.message).toMatch(/^config\.url: the host .* OUTBOUND_ALLOWED_HOSTS/);
+    await t.sidecar.db.withOwner((tx) =>
+      tx.query(`UPDATE integrations SET config = jsonb_build_object('url', $2::text) WHERE id = $1`, [
+        grafanaIntegration.id,
+        outsider.url,
+      ])
+    );
     const refused = await result(xAdmin, viaGrafana.id, X);
     expect(refused).toMatchObject({ ok: false, version: null });
     expect(refused.error).toMatch(/is not allowed.*PROMETHEUS_ALLOWED_HOSTS/);

@@ -73,6 +73,7 @@ describe.each(TEST_DIALECTS)('integrations on %s', (dialect) => {
   let t: TestSidecar;
   let X: string;
   let Y: string;
+  let unreachableGrafana: string;
   /** Every response of this file, headers and body. */
   const seen: string[] = [];
 
@@ -132,7 +133,13 @@ describe.each(TEST_DIALECTS)('integrations on %s', (dialect) => {
   }
 
   beforeAll(async () => {
-    t = await createTestSidecar(dialect, { LOG_LEVEL: 'trace', PROMETHEUS_ALLOWED_HOSTS: 'prom.example:9090' });
+    // An allowed Grafana host where nothing listens, for a call with the Grafana token that fails.
+    unreachableGrafana = `127.0.0.1:${await closedPort()}`;
+    t = await createTestSidecar(dialect, {
+      LOG_LEVEL: 'trace',
+      PROMETHEUS_ALLOWED_HOSTS: 'prom.example:9090',
+      OUTBOUND_ALLOWED_HOSTS: unreachableGrafana,
+    });
     // Grafana's teams API, for the org service accounts this file stores as grafana integrations
     t.grafana.serviceAccounts.set(S.grafanaToken, 1);
     t.grafana.serviceAccounts.set(S.grafanaToken2, 1);
@@ -601,7 +608,7 @@ describe.each(TEST_DIALECTS)('integrations on %s', (dialect) => {
       ok<Integration>(
         call(admin1, `/api/v1/integrations/${grafana.id}?scope=org`, { method: 'PATCH', body: { config: { url } } })
       );
-    await setUrl(`http://127.0.0.1:${await closedPort()}`);
+    await setUrl(`http://${unreachableGrafana}`);
     // alice's role needs the team-admin answer from Grafana, which cannot be reached: 503, and a logged warning
     await fails(call(alice, `/api/v1/projects/${X}`), 503);
     expect(t.logs.some((line) => line.includes('Grafana API call failed'))).toBe(true);

@@ -24,12 +24,8 @@ import {
   type StoredSecrets,
 } from '../adapters/db/repositories/integrations.ts';
 import type { SecretBox } from '../adapters/secret-box.ts';
-import {
-  isHostAllowed,
-  PrometheusConfigError,
-  prometheusTarget,
-  type PrometheusTarget,
-} from '../adapters/prometheus/client.ts';
+import { HostAllowList } from '../adapters/outbound/allow-list.ts';
+import { PrometheusConfigError, prometheusTarget, type PrometheusTarget } from '../adapters/prometheus/client.ts';
 import { appendAudit } from './audit.ts';
 import type { TenantScope } from '../core/tenant-scope.ts';
 import type { AuditActor } from './caller.ts';
@@ -40,8 +36,11 @@ type Secrets = Record<string, string>;
 export interface IntegrationsConfig {
   /** Grafana's URL when the org's Grafana integration names none (GRAFANA_URL). */
   grafanaUrl?: string;
-  /** PROMETHEUS_ALLOWED_HOSTS: the only hosts a direct-mode Prometheus integration may name. */
-  prometheusAllowedHosts?: string[];
+  /**
+   * The sidecar's outbound allow-list (GRAFANA_URL's host, OUTBOUND_ALLOWED_HOSTS, PROMETHEUS_ALLOWED_HOSTS): the
+   * only hosts a direct-mode Prometheus integration or the org's Grafana integration may name.
+   */
+  allowList?: HostAllowList;
 }
 
 /**
@@ -53,12 +52,14 @@ export class IntegrationsService {
   private readonly box: SecretBox;
   private readonly clock: () => Date;
   private readonly config: IntegrationsConfig;
+  private readonly allowList: HostAllowList;
 
   constructor(deps: { db: Database; box: SecretBox; clock: () => Date }, config: IntegrationsConfig = {}) {
     this.db = deps.db;
     this.box = deps.box;
     this.clock = deps.clock;
     this.config = config;
+    this.allowList = config.allowList ?? new HostAllowList([]);
   }
 
   /** The project's integrations and the org-level ones. */
@@ -79,7 +80,7 @@ export class IntegrationsService {
   ): Promise<Integration> {
     const body = createIntegrationBody.parse(input);
     const config = parseConfig(body.type, body.config);
-    this.checkPrometheusHost(body.type, config);
+    this.checkOutboundUrl(body.type, config);
     const secrets = checkSecrets(body.type, body.secrets);
     const id = randomUUID();
     const sealed = this.sealSecrets(id, secrets);
@@ -113,7 +114,7 @@ export class IntegrationsService {
       const current = await this.load(tx, scope, id, true);
       const config = body.config === undefined ? current.config : parseConfig(current.type, body.config);
       if (body.config !== undefined) {
-        this.checkPrometheusHost(current.type, config);
+        this.checkOutboundUrl(current.type, config);
       }
       let secrets = this.openSecrets(current);
       if (body.secrets) {
@@ -238,19 +239,31 @@ export class IntegrationsService {
     return credentials && url ? { url, token: credentials.token } : null;
   }
 
-  /** Direct-mode Prometheus URLs must name an allowed host: the sidecar contacts nothing else. */
-  private checkPrometheusHost(type: IntegrationType, config: Record<string, unknown>): void {
-    if (type !== 'prometheus' || config.mode !== 'direct' || typeof config.url !== 'string') {
+  /**
+   * The URLs the sidecar will call must name an allowed host and carry no credentials: a direct-mode Prometheus URL
+   * and the Grafana URL (which receives the org's service-account token). Refused on save, so that nothing is ever
+   * contacted on a tenant's word alone.
+   */
+  private checkOutboundUrl(type: IntegrationType, config: Record<string, unknown>): void {
+    const prometheus = type === 'prometheus' && config.mode === 'direct';
+    if ((!prometheus && type !== 'grafana') || typeof config.url !== 'string') {
       return;
     }
     const url = new URL(config.url);
     if (url.username || url.password) {
-      throw badRequest('config.url: must not contain credentials; use username and the password secret');
-    }
-    if (!isHostAllowed(url, this.config.prometheusAllowedHosts ?? [])) {
       throw badRequest(
-        `config.url: the host ${url.host} is not in the sidecar's PROMETHEUS_ALLOWED_HOSTS; an operator must add it ` +
-          '(or use mode grafana)'
+        prometheus
+          ? 'config.url: must not contain credentials; use username and the password secret'
+          : 'config.url: must not contain credentials; the service-account token goes in the token secret'
+      );
+    }
+    if (!this.allowList.allows(url)) {
+      throw badRequest(
+        prometheus
+          ? `config.url: the host ${url.host} is not in the sidecar's PROMETHEUS_ALLOWED_HOSTS or ` +
+              'OUTBOUND_ALLOWED_HOSTS; an operator must add it (or use mode grafana)'
+          : `config.url: the host ${url.host} is neither GRAFANA_URL's nor in the sidecar's OUTBOUND_ALLOWED_HOSTS; ` +
+              'an operator must add it (or leave the URL out to use GRAFANA_URL)'
       );
     }
   }

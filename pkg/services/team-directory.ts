@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import {
-  GrafanaApi,
   GrafanaApiError,
+  type GrafanaApi,
+  type GrafanaClient,
   type GrafanaTeam,
   type GrafanaTeamMember,
 } from '../adapters/grafana/grafana-api.ts';
@@ -22,10 +23,12 @@ interface Cached<T> {
  * team-admin permission (teams API only). The API is reached with the org's service-account token, stored as the
  * org's `grafana` integration; answers are cached briefly. Without that integration, what only the API knows is
  * unknown (null), never guessed. A Grafana that cannot be asked is `unavailable` (503): the answer may be a
- * different one once it is back.
+ * different one once it is back. The caller is told the same words whatever failed (the details go to the log),
+ * since the org's Grafana URL is set by a tenant and the answers must not map the network for them.
  */
 export class TeamDirectory {
   private readonly integrations: IntegrationsService;
+  private readonly grafana: GrafanaClient;
   private readonly grafanaUrl: string;
   private readonly clock: () => Date;
   private readonly logger: Logger;
@@ -33,10 +36,11 @@ export class TeamDirectory {
   private readonly cache = new Map<string, Cached<unknown>>();
 
   constructor(
-    deps: { integrations: IntegrationsService; clock: () => Date; logger: Logger },
+    deps: { integrations: IntegrationsService; grafana: GrafanaClient; clock: () => Date; logger: Logger },
     config: { grafanaUrl: string; cacheMs: number }
   ) {
     this.integrations = deps.integrations;
+    this.grafana = deps.grafana;
     this.clock = deps.clock;
     this.logger = deps.logger;
     this.grafanaUrl = config.grafanaUrl;
@@ -97,7 +101,7 @@ export class TeamDirectory {
 
   private async api(orgId: number): Promise<GrafanaApi | null> {
     const creds = await this.cached(`creds:${orgId}`, () => this.integrations.grafanaCredentials(orgId));
-    return creds ? new GrafanaApi(creds.url ?? this.grafanaUrl, creds.token) : null;
+    return creds ? this.grafana.forOrg(creds.url ?? this.grafanaUrl, creds.token) : null;
   }
 
   /** One call of the teams API; its failure becomes an `unavailable` AppError, logged with its cause. */
@@ -109,7 +113,9 @@ export class TeamDirectory {
         throw error;
       }
       this.logger.warn({ err: error }, 'Grafana API call failed');
-      throw new AppError('unavailable', `${error.message}; try again shortly`, { cause: error });
+      // A refused URL stays refused until an org admin changes it; a failed call may pass once Grafana is back.
+      const message = error.kind === 'not_allowed' ? error.publicMessage : `${error.publicMessage}; try again shortly`;
+      throw new AppError('unavailable', message, { cause: error });
     }
   }
 

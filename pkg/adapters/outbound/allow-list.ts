@@ -30,13 +30,13 @@ export type OutboundUrlRefusal =
   { refused: 'invalid'; cause: unknown } | { refused: 'scheme' } | { refused: 'host'; host: string };
 
 /**
- * Resolves `path` against `baseUrl` and checks the result before a call: http(s) only, no credentials in the URL
- * (they belong in headers, where they are never logged), and an allowed host. Returns the URL or why it is refused,
- * so that each adapter words the refusal for its own operators.
+ * Resolves `path` against `baseUrl` (none for an absolute URL) and checks the result before a call: http(s) only, no
+ * credentials in the URL (they belong in headers, where they are never logged), and an allowed host. Returns the URL
+ * or why it is refused, so that each adapter words the refusal for its own operators.
  */
 export function checkOutboundUrl(
   path: string,
-  baseUrl: string,
+  baseUrl: string | undefined,
   allowList: HostAllowList
 ): { url: URL } | OutboundUrlRefusal {
   let url: URL;

@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../testing/processes.ts';
-import { HttpTransport, TransportError, networkReason, withoutQuery, type TransportRequest } from './transport.ts';
+import { redactUrl } from './redact-url.ts';
+import { HttpTransport, TransportError, networkReason, type TransportRequest } from './transport.ts';
 
 interface Received {
   method: string;
@@ -214,13 +215,13 @@ describe('HttpTransport', () => {
   });
 });
 
-describe('withoutQuery and networkReason', () => {
+describe('redactUrl and networkReason', () => {
   it('shows a URL without credentials, query or fragment', () => {
-    expect(withoutQuery('https://user:pw@prom.example:9090/base/path?token=x#y')).toBe(
+    expect(redactUrl('https://user:pw@prom.example:9090/base/path?token=x#y')).toBe(
       'https://prom.example:9090/base/path'
     );
-    expect(withoutQuery(new URL('http://prom.example'))).toBe('http://prom.example/');
-    expect(withoutQuery('/relative')).toBe('(an invalid URL)');
+    expect(redactUrl(new URL('http://prom.example'))).toBe('http://prom.example/');
+    expect(redactUrl('/relative')).toBe('(an invalid URL)');
   });
 
   it('names known error codes, also from a cause, and falls back to the code', () => {

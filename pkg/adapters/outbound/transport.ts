@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { redactUrl } from './redact-url.ts';
 
 /**
  * What went wrong in one HTTP exchange: `network` before an answer came, `broken` while it was read, `timeout` for
@@ -116,7 +117,7 @@ export class HttpTransport {
       });
       const timer = setTimeout(() => {
         finish(
-          new TransportError('timeout', `${withoutQuery(url)} did not answer within ${timeoutMs} ms`, {
+          new TransportError('timeout', `${redactUrl(url)} did not answer within ${timeoutMs} ms`, {
             limit: timeoutMs,
           })
         );
@@ -128,11 +129,9 @@ export class HttpTransport {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       request.on('error', (error) => {
-        const network = new TransportError(
-          'network',
-          `${withoutQuery(url)} cannot be reached: ${networkReason(error)}`,
-          { cause: error }
-        );
+        const network = new TransportError('network', `${redactUrl(url)} cannot be reached: ${networkReason(error)}`, {
+          cause: error,
+        });
         if (request.reusedSocket && (error as { code?: string }).code === 'ECONNRESET') {
           finish(undefined, { staleSocket: true, error: network });
         } else {
@@ -145,7 +144,7 @@ export class HttpTransport {
           const location = response.headers.location;
           response.destroy();
           finish(
-            new TransportError('redirect', `${withoutQuery(url)} answered with a redirect (${status})`, {
+            new TransportError('redirect', `${redactUrl(url)} answered with a redirect (${status})`, {
               status,
               location,
             })
@@ -153,7 +152,7 @@ export class HttpTransport {
           return;
         }
         const tooLarge = () =>
-          new TransportError('too_large', `${withoutQuery(url)} answered with more than ${maxResponseBytes} bytes`, {
+          new TransportError('too_large', `${redactUrl(url)} answered with more than ${maxResponseBytes} bytes`, {
             status,
             limit: maxResponseBytes,
           });
@@ -178,7 +177,7 @@ export class HttpTransport {
         );
         response.on('error', (error) =>
           finish(
-            new TransportError('broken', `${withoutQuery(url)} broke off its answer: ${networkReason(error)}`, {
+            new TransportError('broken', `${redactUrl(url)} broke off its answer: ${networkReason(error)}`, {
               status,
               cause: error,
             })
@@ -186,22 +185,12 @@ export class HttpTransport {
         );
         response.on('close', () => {
           if (!response.complete) {
-            finish(new TransportError('broken', `${withoutQuery(url)} broke off its answer`, { status }));
+            finish(new TransportError('broken', `${redactUrl(url)} broke off its answer`, { status }));
           }
         });
       });
       request.end(body);
     });
-  }
-}
-
-/** A URL as it may be shown: scheme, host and path, without credentials, query or fragment. */
-export function withoutQuery(url: string | URL): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
-  } catch {
-    return '(an invalid URL)';
   }
 }
 

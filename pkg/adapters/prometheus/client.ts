@@ -21,8 +21,8 @@ export type { RangeSeries, Sample } from './response.ts';
 export { prometheusTarget, type PrometheusTarget } from './target.ts';
 
 export interface PrometheusClientOptions {
-  /** `host` or `host:port`, lower-case; nothing else is ever contacted. */
-  allowedHosts: string[];
+  /** The sidecar's outbound allow-list (or its `host` / `host:port` entries); nothing else is ever contacted. */
+  allowedHosts: HostAllowList | string[];
   /** Per attempt, from sending the request to the end of the body. */
   timeoutMs: number;
   /** Requests in flight per base URL; more wait in a queue. */
@@ -57,7 +57,8 @@ export class PrometheusClient {
   private readonly transport = new HttpTransport();
 
   constructor(options: PrometheusClientOptions) {
-    this.allowed = new HostAllowList(options.allowedHosts);
+    this.allowed =
+      options.allowedHosts instanceof HostAllowList ? options.allowedHosts : new HostAllowList(options.allowedHosts);
     this.timeoutMs = options.timeoutMs;
     this.maxInFlight = Math.max(1, options.maxInFlightPerTarget);
     this.retries = Math.max(0, options.retries ?? 2);
@@ -227,7 +228,7 @@ export class PrometheusClient {
         throw new PrometheusError(
           'not_allowed',
           `Prometheus "${target.name}": the host ${checked.host} is not allowed; an operator must add it to ` +
-            'PROMETHEUS_ALLOWED_HOSTS (or use the Grafana of GRAFANA_URL)'
+            'PROMETHEUS_ALLOWED_HOSTS or OUTBOUND_ALLOWED_HOSTS (or use the Grafana of GRAFANA_URL)'
         );
     }
   }

@@ -1,4 +1,5 @@
-import { TransportError, networkReason, withoutQuery } from '../outbound/transport.ts';
+import { redactUrl } from '../outbound/redact-url.ts';
+import { TransportError, networkReason } from '../outbound/transport.ts';
 import type { PrometheusTarget } from './target.ts';
 
 export type PrometheusErrorKind =
@@ -29,7 +30,7 @@ export class PrometheusConfigError extends Error {
 
 /** How every message names a target: its name and base URL, never its headers. */
 export function describe(target: PrometheusTarget): string {
-  return `Prometheus "${target.name}" (${withoutQuery(target.baseUrl)})`;
+  return `Prometheus "${target.name}" (${redactUrl(target.baseUrl)})`;
 }
 
 /**
@@ -57,7 +58,7 @@ export function fromTransportError(target: PrometheusTarget, error: unknown): un
       const { status, location } = error;
       return new PrometheusError(
         'redirect',
-        `${describe(target)} answered with a redirect (${status}${location ? ` to ${withoutQuery(location)}` : ''}); ` +
+        `${describe(target)} answered with a redirect (${status}${location ? ` to ${redactUrl(location)}` : ''}); ` +
           'redirects are not followed: configure the final URL',
         { status }
       );
