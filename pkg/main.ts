@@ -135,7 +135,7 @@ export async function createSidecar(config: Config, overrides: SidecarOverrides 
       }
     );
     const ingest = new IngestService(
-      { db, metrics, correlation, clock },
+      { db, metrics, correlation, clock, logger },
       { maxQueuedDeliveries: config.INGEST_MAX_QUEUE, maxBatchSignals: config.INGEST_MAX_BATCH_SIGNALS }
     );
     const ingestTokens = new IngestTokensService({ db, box, clock }, { cacheMs: 30_000 });

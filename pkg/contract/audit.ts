@@ -1,14 +1,15 @@
 /** The audit log: a filtered, paged read of the hash chain, and its verification. */
 import { z } from 'zod';
 import type { ActorType, AuditEntry } from '../core/audit-chain.ts';
+import { storableText, timeFilter } from './common.ts';
 
 export const auditQuery = z.strictObject({
-  action: z.string().max(100).optional(),
-  actorId: z.string().max(200).optional(),
-  resourceType: z.string().max(100).optional(),
-  resourceId: z.string().max(200).optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  action: storableText(z.string().max(100)).optional(),
+  actorId: storableText(z.string().max(200)).optional(),
+  resourceType: storableText(z.string().max(100)).optional(),
+  resourceId: storableText(z.string().max(200)).optional(),
+  from: timeFilter.optional(),
+  to: timeFilter.optional(),
   scope: z.enum(['project', 'org']).default('project'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   /** Opaque: the `nextCursor` of the previous page. */

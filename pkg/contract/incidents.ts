@@ -4,7 +4,7 @@ import type { ActorType } from '../core/audit-chain.ts';
 import { INCIDENT_STATUSES, type IncidentStatus } from '../core/incident-state.ts';
 import type { Severity } from '../core/severity.ts';
 import type { SignalStatus, SignalType } from '../core/signal.ts';
-import { id } from './common.ts';
+import { id, storableText, timeFilter } from './common.ts';
 import { severitySchema } from './ingest.ts';
 
 export const incidentStatusSchema = z.enum(INCIDENT_STATUSES);
@@ -26,10 +26,10 @@ const csv = <T extends string>(item: z.ZodType<T, string>) =>
 export const incidentListQuery = z.strictObject({
   status: csv(incidentStatusSchema).optional(),
   severity: csv(severitySchema).optional(),
-  service: z.string().max(200).optional(),
-  q: z.string().max(200).optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  service: storableText(z.string().max(200)).optional(),
+  q: storableText(z.string().max(200)).optional(),
+  from: timeFilter.optional(),
+  to: timeFilter.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z
     .string()

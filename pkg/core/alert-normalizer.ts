@@ -1,7 +1,7 @@
 import type { AlertmanagerWebhook, deploymentBody, GrafanaWebhook, signalsBody } from '../contract/index.ts';
 import type { z } from 'zod';
 import { normalizeSeverity } from './severity.ts';
-import { fingerprintLabels, serviceOf, type SignalDraft } from './signal.ts';
+import { fingerprintLabels, serviceOf, signalTime, type SignalDraft } from './signal.ts';
 
 export interface NormalizeOptions {
   /** Label names that name the service, first match wins (default service, job, app). */
@@ -23,10 +23,10 @@ function alertDraft(
 ): SignalDraft {
   const labels = { ...alert.labels };
   const annotations = { ...group.commonAnnotations, ...alert.annotations };
-  const startsAt = new Date(alert.startsAt).toISOString();
-  const endsAt = alert.endsAt && !ZERO_TIME.test(alert.endsAt) ? new Date(alert.endsAt).toISOString() : null;
   const warnings =
     group.truncatedAlerts > 0 ? [`truncated: the sender left out ${group.truncatedAlerts} alerts of this group`] : [];
+  const startsAt = signalTime(alert.startsAt, 'startsAt', warnings);
+  const endsAt = alert.endsAt && !ZERO_TIME.test(alert.endsAt) ? signalTime(alert.endsAt, 'endsAt', warnings) : null;
   return {
     signalType: 'alert',
     source,
@@ -48,7 +48,7 @@ function alertDraft(
       ...(alert.silenceURL ? { silenceUrl: alert.silenceURL } : {}),
       ...(alert.valueString ? { valueString: alert.valueString } : {}),
     },
-    rawData: rawRemainder(alert),
+    rawData: capDepth(rawRemainder(alert), warnings),
     generatorUrl: alert.generatorURL || null,
     values: alert.values ?? null,
     warnings,
@@ -75,6 +75,52 @@ function rawRemainder(alert: AnyAlert): Record<string, unknown> {
   return raw;
 }
 
+/**
+ * How deep the raw data of a signal may nest. Alerts carry flat maps; a sender's extra field nested thousands of
+ * levels deep would exhaust the stack of whatever serializes it (JSON.stringify, the database's JSON parser).
+ */
+const MAX_RAW_DEPTH = 32;
+const TOO_DEEP = '(nested too deep)';
+
+/** Whether `value` holds objects or arrays deeper than `levels` below it; stops at the first that does. */
+function nestsDeeper(value: unknown, levels: number): boolean {
+  if (typeof value !== 'object' || value === null) {
+    return false;
+  }
+  if (levels === 0) {
+    return true;
+  }
+  for (const item of Array.isArray(value) ? value : Object.values(value)) {
+    if (nestsDeeper(item, levels - 1)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** A copy of `value` in which each object or array `levels` below it is replaced by TOO_DEEP. */
+function cut(value: unknown, levels: number): unknown {
+  if (typeof value !== 'object' || value === null) {
+    return value;
+  }
+  if (levels === 0) {
+    return TOO_DEEP;
+  }
+  if (Array.isArray(value)) {
+    return value.map((item) => cut(item, levels - 1));
+  }
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, cut(item, levels - 1)]));
+}
+
+/** Raw data nested at most MAX_RAW_DEPTH levels deep, with a warning when deeper values had to be left out. */
+function capDepth(raw: Record<string, unknown>, warnings: string[]): Record<string, unknown> {
+  if (!nestsDeeper(raw, MAX_RAW_DEPTH)) {
+    return raw;
+  }
+  warnings.push(`rawData: nested deeper than ${MAX_RAW_DEPTH} levels; the deeper values are stored as "${TOO_DEEP}"`);
+  return cut(raw, MAX_RAW_DEPTH) as Record<string, unknown>;
+}
+
 /** Alertmanager webhook (version 4): one signal per alert. */
 export function normalizeAlertmanager(payload: AlertmanagerWebhook, options: NormalizeOptions): SignalDraft[] {
   return payload.alerts.map((alert) => alertDraft(alert, payload, 'alertmanager', options));
@@ -89,7 +135,9 @@ export function normalizeGrafana(payload: GrafanaWebhook, options: NormalizeOpti
 export function normalizeSignals(body: z.output<typeof signalsBody>, options: NormalizeOptions): SignalDraft[] {
   return body.signals.map((s) => {
     const labels = { ...s.labels, ...(s.service ? { service: s.service } : {}) };
-    const startsAt = new Date(s.startsAt ?? options.receivedAt).toISOString();
+    const warnings: string[] = [];
+    const startsAt = s.startsAt ? signalTime(s.startsAt, 'startsAt', warnings) : options.receivedAt;
+    const endsAt = s.endsAt ? signalTime(s.endsAt, 'endsAt', warnings) : null;
     return {
       signalType: s.type,
       source: s.source,
@@ -105,16 +153,17 @@ export function normalizeSignals(body: z.output<typeof signalsBody>, options: No
       rawData: s as Record<string, unknown>,
       generatorUrl: s.generatorUrl ?? null,
       values: s.values ?? null,
-      warnings: [],
+      warnings,
       startsAt,
-      endsAt: s.endsAt ? new Date(s.endsAt).toISOString() : s.status === 'resolved' ? options.receivedAt : null,
+      endsAt: endsAt ?? (s.status === 'resolved' ? options.receivedAt : null),
     };
   });
 }
 
 /** A deployment is a point-in-time change event: stored resolved at once, context for incidents, never one. */
 export function normalizeDeployment(body: z.output<typeof deploymentBody>, options: NormalizeOptions): SignalDraft {
-  const at = new Date(body.time ?? options.receivedAt).toISOString();
+  const warnings: string[] = [];
+  const at = body.time ? signalTime(body.time, 'time', warnings) : options.receivedAt;
   const labels = {
     service: body.service,
     version: body.version,
@@ -135,7 +184,7 @@ export function normalizeDeployment(body: z.output<typeof deploymentBody>, optio
     rawData: body as Record<string, unknown>,
     generatorUrl: null,
     values: null,
-    warnings: [],
+    warnings,
     startsAt: at,
     endsAt: at,
   };

@@ -55,6 +55,33 @@ export function fingerprintLabels(labels: Record<string, string>): string {
   return hash('sha256', canonicalLabels(labels), 'hex').slice(0, 16);
 }
 
+/**
+ * The times a signal may carry. PostgreSQL stores years 1–9999 as written here, but a time near either end breaks
+ * what is computed from it (correlation looks back from a signal's start and would reach year 0; an offset can push
+ * 9999-12-31 into year 10000). No alert starts before the Unix epoch, so nothing real lies outside.
+ */
+export const EARLIEST_SIGNAL_TIME = '1970-01-01T00:00:00.000Z';
+export const LATEST_SIGNAL_TIME = '9999-12-31T23:59:59.999Z';
+const EARLIEST_MS = Date.parse(EARLIEST_SIGNAL_TIME);
+const LATEST_MS = Date.parse(LATEST_SIGNAL_TIME);
+
+/**
+ * A sent time (any valid RFC 3339) as the ISO 8601 a signal stores: clamped into the signal time range, with a
+ * warning naming the field in `warnings` when it had to be. Clamped, not dropped: the same alert sent again keeps
+ * its deduplication key.
+ */
+export function signalTime(sent: string, field: string, warnings: string[]): string {
+  const ms = Date.parse(sent);
+  if (ms >= EARLIEST_MS && ms <= LATEST_MS) {
+    return new Date(ms).toISOString();
+  }
+  const stored = ms < EARLIEST_MS ? EARLIEST_SIGNAL_TIME : LATEST_SIGNAL_TIME;
+  warnings.push(
+    `${field}: ${sent} is out of range (${EARLIEST_SIGNAL_TIME}–${LATEST_SIGNAL_TIME}); stored as ${stored}`
+  );
+  return stored;
+}
+
 /** The first label among `serviceLabels` that is set names the service. */
 export function serviceOf(labels: Record<string, string>, serviceLabels: readonly string[]): string | null {
   for (const name of serviceLabels) {

@@ -267,27 +267,8 @@ describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {
         /at most 256 labels/,
       ],
       [{ status: 'firing', alerts: [{ status: 'firing', labels: {}, startsAt: 'yesterday' }] }, /startsAt/],
-      [
-        {
-          status: 'firing',
-          alerts: [{ status: 'firing', labels: { service: 'a\u0000b' }, startsAt: '2026-01-01T00:00:00Z' }],
-        },
-        /alerts\.0\.labels\.service: must not contain NUL/,
-      ],
-      [
-        {
-          status: 'firing',
-          alerts: [
-            { status: 'firing', labels: {}, annotations: { summary: '\ud800' }, startsAt: '2026-01-01T00:00:00Z' },
-          ],
-        },
-        /alerts\.0\.annotations\.summary: .*unpaired surrogates/,
-      ],
-      [
-        { status: 'firing', commonLabels: { ['team\u0000']: 'x' }, alerts: [] },
-        /commonLabels: names must not contain NUL/,
-      ],
     ];
+    // Text the database cannot store is not malformed here: it is stored with U+FFFD (bad-input.test.ts).
     for (const [payload, message] of cases) {
       const res = await post('/api/v1/webhooks/alertmanager', payload);
       expect(res.statusCode, JSON.stringify(payload)).toBe(400);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { unstorableTextProblem } from './json-text.ts';
+import { replaceUnstorableText, unstorableTextProblem } from './json-text.ts';
 
 const check = (raw: string) => unstorableTextProblem(raw, JSON.parse(raw));
 
@@ -30,5 +30,30 @@ describe('unstorableTextProblem', () => {
     const deep = `${'['.repeat(depth)}"\\u0000"${']'.repeat(depth)}`;
     expect(check(deep)).toMatch(/^0(\.0)+: must not contain NUL/);
     expect(check(`${'['.repeat(depth)}"\\ud83d\\ude00"${']'.repeat(depth)}`)).toBeNull();
+  });
+});
+
+describe('replaceUnstorableText', () => {
+  const replace = (raw: string) => replaceUnstorableText(raw, JSON.parse(raw));
+
+  it('replaces NULs and unpaired surrogates with U+FFFD in strings and names, names in their order', () => {
+    expect(replace('{"a":"x\\u0000y","b\\ud800":["\\udc00",1],"c":{"d":"\\ud83d\\ude00"}}')).toEqual({
+      a: 'x\ufffdy',
+      'b\ufffd': ['\ufffd', 1],
+      c: { d: '😀' },
+    });
+    expect(Object.keys(replace('{"z":1,"a\\u0000":2,"m":3}') as object)).toEqual(['z', 'a\ufffd', 'm']);
+    expect(replace('"\\u0000"')).toBe('\ufffd');
+  });
+
+  it('leaves bodies without a suspect escape as they are, and walks any depth', () => {
+    const value = { a: 'plain' };
+    expect(replaceUnstorableText('{"a":"plain"}', value)).toBe(value);
+    const depth = 200_000;
+    let deep = replace(`${'['.repeat(depth)}"\\u0000"${']'.repeat(depth)}`);
+    for (let i = 0; i < depth; i++) {
+      deep = (deep as unknown[])[0];
+    }
+    expect(deep).toBe('\ufffd');
   });
 });

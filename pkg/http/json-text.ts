@@ -1,8 +1,9 @@
 /**
  * Strings that JSON can carry but the database cannot store: NUL characters (PostgreSQL text and jsonb refuse
- * them) and unpaired UTF-16 surrogates (no UTF-8 encoding exists). A body holding one is refused with a 400 that
- * names the field, before any route sees it; otherwise the insert would fail and the sender would be told to retry
- * a delivery that can never succeed.
+ * them) and unpaired UTF-16 surrogates (no UTF-8 encoding exists). For the user API a body holding one is refused
+ * with a 400 that names the field, before any route sees it; otherwise the insert would fail and the caller would be
+ * told to retry a request that can never succeed. Machine senders cannot fix what they forward, and one odd label
+ * must not cost the other alerts of a delivery: for them each such character is replaced by U+FFFD instead.
  */
 
 /**
@@ -59,4 +60,49 @@ export function unstorableTextProblem(raw: string, value: unknown): string | nul
     }
   }
   return null;
+}
+
+/** The text with each NUL and each unpaired surrogate replaced by U+FFFD, the replacement character. */
+export const storableString = (text: string) => text.toWellFormed().replaceAll('\0', '\uFFFD');
+
+/**
+ * A parsed JSON body (`raw` is its text) with every string and every name the database cannot store made storable
+ * by `storableString`, in place; a body that is itself such a string is returned replaced. Walks iteratively, and
+ * only bodies with a suspect escape.
+ */
+export function replaceUnstorableText(raw: string, value: unknown): unknown {
+  if (!SUSPECT_ESCAPE.test(raw)) {
+    return value;
+  }
+  if (typeof value === 'string') {
+    return storableString(value);
+  }
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const current = pending.pop();
+    if (typeof current !== 'object' || current === null) {
+      continue;
+    }
+    const items = current as Record<string, unknown>;
+    const keys = Object.keys(items);
+    if (!Array.isArray(current) && keys.some(unstorable)) {
+      // Deleted and put back in their order, so the names keep their place.
+      const entries = keys.map((key) => [storableString(key), items[key]] as const);
+      keys.forEach((key) => delete items[key]);
+      entries.forEach(([key, item]) =>
+        Object.defineProperty(items, key, { value: item, enumerable: true, writable: true, configurable: true })
+      );
+    }
+    for (const key of Object.keys(items)) {
+      const item = items[key];
+      if (typeof item === 'string') {
+        if (unstorable(item)) {
+          items[key] = storableString(item);
+        }
+      } else if (typeof item === 'object' && item !== null) {
+        pending.push(item);
+      }
+    }
+  }
+  return value;
 }

@@ -229,9 +229,24 @@ function encodeCursor(at: Date, id: string): string {
   return Buffer.from(`${at.toISOString()}|${id}`).toString('base64url');
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const FIRST_MS = Date.parse('0001-01-01T00:00:00Z');
+const LAST_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
+/**
+ * The position a cursor names, exactly as `encodeCursor` writes it: anything else (a time JavaScript reads but
+ * PostgreSQL does not, a year outside 1–9999, dashes for a UUID) would fail in the database's cast.
+ */
 function decodeCursor(cursor: string): [string, string] {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/.test(id)) {
+  const [at, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const ms = at ? Date.parse(at) : NaN;
+  if (
+    rest.length > 0 ||
+    !id ||
+    !UUID.test(id) ||
+    !(ms >= FIRST_MS && ms <= LAST_MS) ||
+    new Date(ms).toISOString() !== at
+  ) {
     throw badRequest('cursor: is not a cursor from this API');
   }
   return [at, id];

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Logger } from 'pino';
 import type { IngestResult } from '../contract/index.ts';
 import { mergeDrafts, signalHash, type MergedSignal, type SignalDraft } from '../core/signal.ts';
 import { enterTenantLocked, type Database, type Queryable } from '../adapters/db/database.ts';
@@ -42,15 +43,17 @@ export class IngestService {
   private readonly metrics: Metrics;
   private readonly correlation: IncidentCorrelation;
   private readonly clock: () => Date;
+  private readonly logger: Logger;
   private readonly config: IngestConfig;
   private queue: Pending[] = [];
   private flushing = false;
 
   constructor(
-    deps: { db: Database; metrics: Metrics; correlation: IncidentCorrelation; clock: () => Date },
+    deps: { db: Database; metrics: Metrics; correlation: IncidentCorrelation; clock: () => Date; logger: Logger },
     config: IngestConfig
   ) {
     this.db = deps.db;
+    this.logger = deps.logger;
     this.metrics = deps.metrics;
     this.correlation = deps.correlation;
     this.clock = deps.clock;
@@ -106,6 +109,11 @@ export class IngestService {
         for (const [index, pending] of batch.entries()) {
           const outcome = outcomes[index]!;
           if (outcome instanceof Error) {
+            // The sender only hears "retry": the cause is for the operator (a delivery holds no token or secret).
+            this.logger.error(
+              { err: outcome, orgId: pending.orgId, projectId: pending.projectId, signals: pending.drafts.length },
+              'signals could not be stored'
+            );
             pending.reject(
               new AppError('unavailable', 'signals could not be stored; retry', {
                 cause: outcome,

@@ -19,7 +19,7 @@ import { isGrafanaTestNotification } from '../../core/test-notification.ts';
 import { AppError, unauthorized } from '../../services/errors.ts';
 import { deliverySignatureProblem } from '../../services/ingest.ts';
 import type { ResolvedIngestToken } from '../../services/ingest-tokens.ts';
-import { unstorableTextProblem } from '../json-text.ts';
+import { replaceUnstorableText } from '../json-text.ts';
 import { header } from '../request-headers.ts';
 import type { ServerDeps } from '../deps.ts';
 
@@ -88,8 +88,9 @@ export const webhookRoutes: FastifyPluginAsync<{ deps: RouteDeps; config: Webhoo
         done(new AppError('bad_request', 'body: is not valid JSON'), undefined);
         return;
       }
-      const problem = unstorableTextProblem(body as string, value);
-      done(problem ? new AppError('bad_request', problem) : null, value);
+      // What the database cannot store becomes U+FFFD: the rest of the delivery is kept (the raw text is unchanged,
+      // since a signature covers it).
+      done(null, replaceUnstorableText(body as string, value));
     }
   );
 
