@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import type { ErrorBody, ErrorCode } from '../contract/index.ts';
-import { AppError } from '../services/errors.ts';
+import { toAppError } from '../services/errors.ts';
 
 export const STATUS_OF: Record<ErrorCode, number> = {
   bad_request: 400,
@@ -37,13 +37,22 @@ export function sendError(reply: FastifyReply, code: ErrorCode, message: string)
   return reply.status(STATUS_OF[code]).type('application/json').send(body);
 }
 
-/** The one error handler: expected failures become their status, anything else a logged 500. */
+/**
+ * The one error handler: expected failures become their status, anything else a logged 500. A database that cannot
+ * be reached is a 503 with Retry-After on every route (`toAppError`), logged with its cause.
+ */
 export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
-  if (error instanceof AppError) {
-    if (error.retryAfterSeconds !== undefined) {
-      reply.header('retry-after', String(error.retryAfterSeconds));
+  const appError = toAppError(error);
+  if (appError) {
+    if (appError !== error) {
+      // One line per refused request, without a stack: an outage refuses many, and their cause is the same.
+      const cause = appError.cause instanceof Error ? appError.cause.message : String(appError.cause);
+      request.log.warn({ route: request.routeOptions.url, cause }, 'request refused: the database is unavailable');
     }
-    return sendError(reply, error.code, error.message);
+    if (appError.retryAfterSeconds !== undefined) {
+      reply.header('retry-after', String(appError.retryAfterSeconds));
+    }
+    return sendError(reply, appError.code, appError.message);
   }
   if (error instanceof ZodError) {
     return sendError(reply, 'bad_request', zodMessage(error));

@@ -25,6 +25,68 @@ export interface Queryable {
 
 export type Dialect = 'pglite' | 'postgres';
 
+/**
+ * The database cannot be reached, or stopped serving the connection a statement ran on: a refused, reset or
+ * dropped connection, a pool that timed out waiting for one, a server shutting down or starting up (57P01–57P03),
+ * out of connection slots (53300), any connection exception (class 08), or the embedded database's worker gone or
+ * closed. Nothing is wrong with the request: the same request may succeed once the database is back. Both adapters
+ * throw this (with the driver's error as `cause`) instead of their own errors for such failures, so that one check
+ * tells them from errors that a retry cannot fix.
+ */
+export class DatabaseUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`the database is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
+/** Socket errors of a connection to the server (Node's codes). */
+const SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/** SQLSTATEs of a server that does not serve the connection (besides class 08, connection exceptions). */
+const SERVER_CODES = new Set(['57P01', '57P02', '57P03', '53300']);
+
+/** The `pg` driver's own errors for a connection that broke or never came, which carry no code. */
+const DRIVER_MESSAGES = [
+  /^Connection terminated/,
+  /^timeout exceeded when trying to connect/,
+  /^Client has encountered a connection error and is not queryable/,
+  /^Client was closed and is not queryable/,
+  /^Cannot use a pool after calling end on the pool/,
+];
+
+function isConnectionFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) {
+    return false;
+  }
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (SOCKET_CODES.has(code) || SERVER_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) {
+    return true;
+  }
+  // A host name with several addresses (localhost: ::1 and 127.0.0.1) fails with one error per address.
+  if (error instanceof AggregateError && error.errors.length > 0) {
+    return error.errors.every(isConnectionFailure);
+  }
+  return DRIVER_MESSAGES.some((message) => message.test(error.message));
+}
+
+/** The error an adapter throws for `error`: a `DatabaseUnavailableError` if it is a connection failure, else itself. */
+export function classifyDatabaseError(error: unknown): unknown {
+  return error instanceof DatabaseUnavailableError || !isConnectionFailure(error)
+    ? error
+    : new DatabaseUnavailableError(error);
+}
+
 export interface TransactionOptions {
   /**
    * Take this transaction-scoped advisory lock (as `enterTenantLocked` does) in the round trip that opens the

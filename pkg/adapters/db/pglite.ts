@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { lockDataDir } from './lock-file.ts';
 import {
   checkChannel,
+  DatabaseUnavailableError,
   statementName,
   type Database,
   type QueryOptions,
@@ -124,6 +125,8 @@ export class PgliteDatabase extends TransactionalDatabase implements Database {
   private nextId = 1;
   private lock: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Why the worker is gone, once it is: every call from then on fails with it at once. */
+  private gone: DatabaseUnavailableError | null = null;
 
   private constructor(worker: Worker, unlock: () => void) {
     super();
@@ -199,7 +202,7 @@ export class PgliteDatabase extends TransactionalDatabase implements Database {
     }
     return async () => {
       set.delete(onNotify);
-      if (set.size === 0 && !this.closed) {
+      if (set.size === 0 && !this.closed && !this.gone) {
         this.listeners.delete(name);
         await this.call({ type: 'unlisten', channel: name });
       }
@@ -217,7 +220,10 @@ export class PgliteDatabase extends TransactionalDatabase implements Database {
     }
     try {
       await this.lock;
-      await this.call({ type: 'close' });
+      // A worker that is gone has nothing left to close.
+      if (!this.gone) {
+        await this.call({ type: 'close' });
+      }
       this.closed = true;
       await this.worker.terminate();
     } finally {
@@ -262,10 +268,17 @@ export class PgliteDatabase extends TransactionalDatabase implements Database {
     }
   }
 
-  /** One request to the worker; a failure is the database's error, except for a batch (see StatementBatcher). */
+  /**
+   * One request to the worker; a failure is the database's error, except for a batch (see StatementBatcher). Once
+   * the database is closed or its worker gone, a request fails at once with a `DatabaseUnavailableError` (a message
+   * to a stopped worker would never be answered).
+   */
   private call(request: Record<string, unknown>): Promise<unknown> {
     if (this.closed) {
-      return Promise.reject(new Error('the embedded database is closed'));
+      return Promise.reject(new DatabaseUnavailableError(new Error('the embedded database is closed')));
+    }
+    if (this.gone) {
+      return Promise.reject(this.gone);
     }
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -281,8 +294,12 @@ export class PgliteDatabase extends TransactionalDatabase implements Database {
   }
 
   private failAll(error: unknown): void {
+    if (this.closed) {
+      return;
+    }
+    this.gone ??= new DatabaseUnavailableError(error);
     for (const pending of this.pending.values()) {
-      pending.reject(error);
+      pending.reject(this.gone);
     }
     this.pending.clear();
   }

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import {
   checkChannel,
+  classifyDatabaseError,
   statementName,
   type Database,
   type Queryable,
@@ -12,7 +13,11 @@ import {
 // int8 (counts, sequences) as JavaScript numbers: every int8 here stays far below 2^53.
 pg.types.setTypeParser(20, (value) => Number(value));
 
-/** PostgreSQL through a `pg` pool; what several replicas share. */
+/**
+ * PostgreSQL through a `pg` pool; what several replicas share. A connection that cannot be made or breaks fails its
+ * call with a `DatabaseUnavailableError`; the pool replaces the broken connection, so calls succeed again by
+ * themselves once the server is back.
+ */
 export class PostgresDatabase extends TransactionalDatabase implements Database {
   readonly dialect = 'postgres' as const;
   readonly pool: pg.Pool;
@@ -27,7 +32,9 @@ export class PostgresDatabase extends TransactionalDatabase implements Database 
   }
 
   async statement<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
-    const result = (await this.pool.query(sql, params)) as pg.QueryResult | pg.QueryResult[];
+    const result = (await this.pool.query(sql, params).catch((error: unknown) => {
+      throw classifyDatabaseError(error);
+    })) as pg.QueryResult | pg.QueryResult[];
     // A script of several statements answers one result per statement.
     const results = Array.isArray(result) ? result : [result];
     return {
@@ -38,35 +45,55 @@ export class PostgresDatabase extends TransactionalDatabase implements Database 
 
   /**
    * LISTEN on a dedicated connection (a pooled one would be handed to others). When the connection breaks it is
-   * re-established with backoff; notifications sent while it was down are lost, so listeners must treat a
-   * notification as a hint and also poll.
+   * re-established with backoff, attempt after attempt until the server answers again; notifications sent while it
+   * was down are lost, so listeners must treat a notification as a hint and also poll.
    */
   async listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
     const name = checkChannel(channel);
     let client: pg.Client | null = null;
     let stopped = false;
     let retryMs = 100;
-    const connect = async (): Promise<void> => {
+    const connect = async (first: boolean): Promise<void> => {
       const next = new pg.Client({ connectionString: this.connectionString });
+      // A broken connection can both fail a call and emit an error: one retry per connection.
+      let failed = false;
+      const fail = () => {
+        if (failed) {
+          return;
+        }
+        failed = true;
+        if (client === next) {
+          client = null;
+        }
+        void next.end().catch(() => undefined);
+        if (!stopped) {
+          setTimeout(() => void (stopped ? undefined : connect(false).catch(() => undefined)), retryMs);
+          retryMs = Math.min(retryMs * 2, 5_000);
+        }
+      };
       next.on('notification', (message) => {
         if (message.channel === name) {
           onNotify(message.payload ?? '');
         }
       });
-      next.on('error', () => {
-        client = null;
-        void next.end().catch(() => undefined);
-        if (!stopped) {
-          setTimeout(() => void connect().catch(() => undefined), retryMs);
-          retryMs = Math.min(retryMs * 2, 5_000);
+      next.on('error', fail);
+      try {
+        await next.connect();
+        await next.query(`LISTEN ${name}`);
+      } catch (error) {
+        // The first attempt fails the caller; a reconnect that fails (the server still down) tries again.
+        if (first) {
+          failed = true;
+          void next.end().catch(() => undefined);
+        } else {
+          fail();
         }
-      });
-      await next.connect();
-      await next.query(`LISTEN ${name}`);
+        throw classifyDatabaseError(error);
+      }
       retryMs = 100;
       client = next;
     };
-    await connect();
+    await connect(true);
     return async () => {
       stopped = true;
       await (client as pg.Client | null)?.end().catch(() => undefined);
@@ -78,7 +105,16 @@ export class PostgresDatabase extends TransactionalDatabase implements Database 
    * sent back to back by the client, without a turn of the event loop between them.
    */
   protected override async transaction<T>(fn: (tx: Queryable) => Promise<T>, begin: string): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await this.pool.connect().catch((error: unknown) => {
+      throw classifyDatabaseError(error);
+    });
+    let broken = false;
+    // The pool listens for errors of idle clients only: a checked-out client whose connection breaks (the server
+    // stopped) emits an error that, unheard, would end the process. Its calls fail on their own; it is not reused.
+    const onError = () => {
+      broken = true;
+    };
+    client.on('error', onError);
     // The client runs one query at a time; statements issued together are chained here (the driver's own queue is
     // deprecated), each sent as soon as the one before has answered, within the same turn of the event loop.
     let tail: Promise<unknown> = Promise.resolve();
@@ -100,7 +136,6 @@ export class PostgresDatabase extends TransactionalDatabase implements Database 
         await run(sql);
       },
     };
-    let broken = false;
     try {
       await client.query(begin);
       const value = await fn(tx);
@@ -114,8 +149,9 @@ export class PostgresDatabase extends TransactionalDatabase implements Database 
       } catch {
         broken = true;
       }
-      throw error;
+      throw classifyDatabaseError(error);
     } finally {
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }
