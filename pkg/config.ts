@@ -105,6 +105,7 @@ export const configSchema = z.object({
    * integration URL, direct Prometheus URLs and the targets to come all go through this one list.
    */
   OUTBOUND_ALLOWED_HOSTS: hostList,
+  SSE_MAX_STREAMS_PER_USER: z.coerce.number().int().min(1).max(1000).default(10),
   TEAM_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   SERVICE_LABELS: z
     .string()

@@ -139,7 +139,7 @@ export async function createSidecar(config: Config, overrides: SidecarOverrides 
       { maxQueuedDeliveries: config.INGEST_MAX_QUEUE, maxBatchSignals: config.INGEST_MAX_BATCH_SIGNALS }
     );
     const ingestTokens = new IngestTokensService({ db, box, clock }, { cacheMs: 30_000 });
-    const live = new LiveEvents({ db, logger, metrics });
+    const live = new LiveEvents({ db, logger, metrics }, { maxStreamsPerUser: config.SSE_MAX_STREAMS_PER_USER });
     await live.start();
     const baseIntervalMs = config.PROMETHEUS_POLL_INTERVAL * 1000;
     const queryTemplates = new QueryTemplatesService({ db, clock }, { defaults: defaultTemplates, baseIntervalMs });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canGrantRole, deriveProjectRole, hasProjectRole, slugify } from './project-role.ts';
+import { canGrantRole, deriveProjectRole, hasProjectRole, memberChangeRefusal, slugify } from './project-role.ts';
 
 describe('project roles', () => {
   it.each([
@@ -26,6 +26,21 @@ describe('project roles', () => {
     expect(canGrantRole('admin', 'owner')).toBe(false);
     expect(canGrantRole('owner', 'owner')).toBe(true);
     expect(canGrantRole('engineer', 'viewer')).toBe(false);
+  });
+
+  it('lets a granter change only members below them, and never lower a peer’s role from Grafana', () => {
+    const admin = { role: 'admin', isOrgAdmin: false } as const;
+    const orgAdmin = { role: 'owner', isOrgAdmin: true } as const;
+    const overrideOwner = { role: 'owner', isOrgAdmin: false } as const;
+    expect(memberChangeRefusal(admin, { effective: 'engineer', derived: null }, 'viewer')).toBeNull();
+    expect(memberChangeRefusal(admin, { effective: null, derived: null }, 'admin')).toBeNull();
+    expect(memberChangeRefusal(admin, { effective: 'admin', derived: 'admin' }, 'viewer')).toMatch(/below it/);
+    expect(memberChangeRefusal(admin, { effective: 'admin', derived: null }, null)).toMatch(/below it/);
+    expect(memberChangeRefusal(admin, { effective: 'viewer', derived: 'admin' }, null)).toMatch(/through Grafana/);
+    expect(memberChangeRefusal(admin, { effective: 'viewer', derived: null }, 'owner')).toMatch(/cannot grant owner/);
+    expect(memberChangeRefusal(overrideOwner, { effective: 'admin', derived: 'admin' }, 'viewer')).toBeNull();
+    expect(memberChangeRefusal(overrideOwner, { effective: 'owner', derived: null }, null)).toMatch(/below it/);
+    expect(memberChangeRefusal(orgAdmin, { effective: 'owner', derived: null }, null)).toBeNull();
   });
 
   it('slugifies names', () => {

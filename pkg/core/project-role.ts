@@ -61,6 +61,49 @@ export function canGrantRole(granter: ProjectRole, target: ProjectRole): boolean
   return target === 'owner' ? granter === 'owner' : hasProjectRole(granter, 'admin');
 }
 
+/** What is known of a member whose override is to be set or removed. */
+export interface MemberStanding {
+  /** The member's role in the project now: their override if they have one, else `derived`. */
+  effective: ProjectRole | null;
+  /**
+   * The role Grafana gives them without an override, as far as it matters to a granter (who is at least admin):
+   * `admin` for a team Admin, null for anything below or unknown. An org Admin is owner whatever the override says.
+   */
+  derived: ProjectRole | null;
+}
+
+/** True when `role` is strictly below `than` (no role is below every role). */
+function isBelow(role: ProjectRole | null, than: ProjectRole): boolean {
+  return role === null || PROJECT_ROLES.indexOf(role) > PROJECT_ROLES.indexOf(than);
+}
+
+/**
+ * Why `granter` may not set `next` as a member's override (null: remove it), or null when they may. Besides
+ * `canGrantRole`, a granter changes only members below their own role, and only members whose Grafana-given role is
+ * below theirs: otherwise a project admin could demote a peer (a team Admin, or another admin) through an override
+ * that the demoted peer could then not undo. An org Admin is exempt: their own role cannot be overridden, so they can
+ * always repair what they set, and owners granted through overrides stay manageable by someone.
+ */
+export function memberChangeRefusal(
+  granter: { role: ProjectRole; isOrgAdmin: boolean },
+  member: MemberStanding,
+  next: ProjectRole | null
+): string | null {
+  if (next !== null && !canGrantRole(granter.role, next)) {
+    return `your role (${granter.role}) cannot grant ${next}`;
+  }
+  if (granter.isOrgAdmin) {
+    return null;
+  }
+  if (!isBelow(member.effective, granter.role)) {
+    return `your role (${granter.role}) can change only members below it; this member is ${member.effective}`;
+  }
+  if (!isBelow(member.derived, granter.role)) {
+    return `this member is ${member.derived} through Grafana (team Admin); only a role above ${granter.role} can set or remove their override`;
+  }
+  return null;
+}
+
 /** A URL-safe slug for a project name. */
 export function slugify(name: string, fallback: string): string {
   const slug = name

@@ -97,6 +97,26 @@ describe.each(TEST_DIALECTS)('authentication on %s', (dialect) => {
     }
   });
 
+  it('parses the org and user ids of the token strictly', async () => {
+    // Each token is signed by Grafana's key and comes without a context: only the claim itself is wrong.
+    const cases: Array<[TestUser, { audience?: string[]; sub?: string }, RegExp]> = [
+      [alice, { audience: ['org:01'] }, /audience must name exactly one org/],
+      [alice, { audience: ['org:1x'] }, /audience must name exactly one org/],
+      [alice, { audience: ['org:1', 'org:1x'] }, /audience must name exactly one org/],
+      [{ ...alice, userId: 0 }, {}, /sub must be user:<id>/],
+      [{ ...alice, userId: 2 ** 53 }, {}, /sub must be user:<id>/],
+      [{ ...alice, userId: 1000 }, { sub: 'user:1e3' }, /sub must be user:<id>/],
+      [alice, { sub: 'user:010' }, /sub must be user:<id>/],
+    ];
+    for (const [user, overrides, message] of cases) {
+      const idToken = await t.grafana.idToken(user, overrides);
+      await expect401(t.call(user, '/api/v1/projects', { idToken, context: null }), message);
+    }
+    const largest = { ...alice, userId: Number.MAX_SAFE_INTEGER };
+    const whoami = await t.call(largest, '/api/v1/whoami', { context: null });
+    expect(whoami.json().user.id).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
   it('refuses X-Grafana-Context that describes someone else, and malformed context', async () => {
     const bob: TestUser = { ...alice, userId: 11, login: 'bob', orgRole: 'Admin' };
     await expect401(t.call(alice, '/api/v1/projects', { context: t.grafana.context(bob) }), /does not describe/);

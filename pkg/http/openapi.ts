@@ -384,7 +384,8 @@ const ROUTES: readonly RouteDoc[] = [
     auth: 'plugin',
     query: streamQuery,
     status: 200,
-    description: 'Server-sent events, one LiveEvent each; clients fetch what changed',
+    description:
+      'Server-sent events, one LiveEvent each; clients fetch what changed. A user holds at most SSE_MAX_STREAMS_PER_USER streams per replica (429 beyond)',
     contentType: 'text/event-stream',
   },
 

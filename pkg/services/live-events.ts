@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { LiveEvent } from '../contract/index.ts';
 import type { Database, Queryable } from '../adapters/db/database.ts';
 import { notifyLiveEvents } from '../adapters/db/repositories/live-events.ts';
+import type { Caller } from './caller.ts';
+import { AppError } from './errors.ts';
 import type { Metrics } from './metrics.ts';
 
 /** NOTIFY channel for incident events; every replica listens and fans out to its own SSE clients. */
@@ -42,13 +44,17 @@ export class LiveEvents {
   private readonly db: Database;
   private readonly logger: Logger;
   private readonly metrics: Metrics;
+  private readonly maxStreamsPerUser: number;
   private readonly listeners = new Map<string, Set<Listener>>();
+  /** Open streams per user (`org:subject:id`) on this replica. */
+  private readonly streamsPerUser = new Map<string, number>();
   private unlisten: (() => Promise<void>) | null = null;
 
-  constructor(deps: { db: Database; logger: Logger; metrics: Metrics }) {
+  constructor(deps: { db: Database; logger: Logger; metrics: Metrics }, config: { maxStreamsPerUser: number }) {
     this.db = deps.db;
     this.logger = deps.logger;
     this.metrics = deps.metrics;
+    this.maxStreamsPerUser = config.maxStreamsPerUser;
   }
 
   async start(): Promise<void> {
@@ -58,6 +64,37 @@ export class LiveEvents {
   async stop(): Promise<void> {
     await this.unlisten?.();
     this.unlisten = null;
+  }
+
+  /**
+   * Takes one of the caller's stream slots on this replica, or refuses (429) when they hold the most already: each
+   * stream holds a socket and a listener for as long as it is open, so one user (or one leaked tab loop) must not
+   * hold them all. The returned release gives the slot back; calling it again does nothing.
+   */
+  reserveStream(caller: Caller): () => void {
+    const key = `${caller.orgId}:${caller.subjectType}:${caller.userId}`;
+    const open = this.streamsPerUser.get(key) ?? 0;
+    if (open >= this.maxStreamsPerUser) {
+      throw new AppError(
+        'rate_limited',
+        `too many open event streams: at most ${this.maxStreamsPerUser} per user; close another SRE Copilot tab or window and try again`,
+        { retryAfterSeconds: 5 }
+      );
+    }
+    this.streamsPerUser.set(key, open + 1);
+    let released = false;
+    return () => {
+      if (released) {
+        return;
+      }
+      released = true;
+      const left = (this.streamsPerUser.get(key) ?? 1) - 1;
+      if (left > 0) {
+        this.streamsPerUser.set(key, left);
+      } else {
+        this.streamsPerUser.delete(key);
+      }
+    };
   }
 
   subscribe(orgId: number, projectId: string, listener: Listener): () => void {

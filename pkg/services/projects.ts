@@ -10,8 +10,10 @@ import {
   canGrantRole,
   deriveProjectRole,
   hasProjectRole,
+  memberChangeRefusal,
   projectPermissions,
   slugify,
+  type MemberStanding,
   type ProjectRole,
 } from '../core/project-role.ts';
 import type { Database, Queryable } from '../adapters/db/database.ts';
@@ -171,16 +173,15 @@ export class ProjectsService {
   }
 
   async putMember(caller: Caller, projectId: string, userId: number, body: PutMemberBody): Promise<ProjectMember> {
-    const { role } = await this.access(caller, projectId, 'admin');
+    const { project, role } = await this.access(caller, projectId, 'admin');
     if (!canGrantRole(role, body.role)) {
       throw forbidden(`your role (${role}) cannot grant ${body.role}`);
     }
+    const derived = await this.derivedRoleOf(caller, project.teamId, userId);
     const scope = { orgId: caller.orgId, projectId };
     return this.db.withTenant(scope, async (tx) => {
       const existing = await findMemberRole(tx, scope, userId);
-      if (existing && !canGrantRole(role, existing)) {
-        throw forbidden(`your role (${role}) cannot change a ${existing}`);
-      }
+      this.assertMayChange(caller, role, { effective: existing ?? derived, derived }, body.role);
       const saved = await upsertMember(tx, scope, {
         userId,
         login: body.login ?? '',
@@ -204,16 +205,15 @@ export class ProjectsService {
   }
 
   async removeMember(caller: Caller, projectId: string, userId: number): Promise<void> {
-    const { role } = await this.access(caller, projectId, 'admin');
+    const { project, role } = await this.access(caller, projectId, 'admin');
+    const derived = await this.derivedRoleOf(caller, project.teamId, userId);
     const scope = { orgId: caller.orgId, projectId };
     await this.db.withTenant(scope, async (tx) => {
       const existing = await findMemberRole(tx, scope, userId);
       if (!existing) {
         throw notFound('member override');
       }
-      if (!canGrantRole(role, existing)) {
-        throw forbidden(`your role (${role}) cannot remove a ${existing}`);
-      }
+      this.assertMayChange(caller, role, { effective: existing, derived }, null);
       await deleteMember(tx, scope, userId);
       await appendAudit(
         tx,
@@ -228,6 +228,24 @@ export class ProjectsService {
         this.clock()
       );
     });
+  }
+
+  /**
+   * The role Grafana gives a member of the project's team without an override, as far as a granter needs it: admin
+   * for a team Admin, else null. Asked outside any transaction; an org Admin's changes need no answer.
+   */
+  private async derivedRoleOf(caller: Caller, teamId: number, userId: number): Promise<ProjectRole | null> {
+    if (caller.orgRole === 'Admin') {
+      return null;
+    }
+    return (await this.teams.isTeamAdmin(caller.orgId, teamId, userId)) ? 'admin' : null;
+  }
+
+  private assertMayChange(caller: Caller, role: ProjectRole, member: MemberStanding, next: ProjectRole | null): void {
+    const refusal = memberChangeRefusal({ role, isOrgAdmin: caller.orgRole === 'Admin' }, member, next);
+    if (refusal) {
+      throw forbidden(refusal);
+    }
   }
 
   private async roleFor(

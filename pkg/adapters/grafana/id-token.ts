@@ -15,8 +15,31 @@ export interface GrafanaIdentity {
 
 export class IdTokenError extends Error {}
 
+/**
+ * The id in a claim such as `user:42` or `org:1`, or null unless it is exactly a decimal 1 ≤ id ≤ 2^53−1 without
+ * leading zeros: `01`, `1x`, `1e3`, `0` or a larger number would otherwise be read as another number than the one
+ * Grafana wrote, or two different strings as the same id.
+ */
+function claimId(value: string, prefixes: readonly string[]): { prefix: string; id: number } | null {
+  const colon = value.indexOf(':');
+  const prefix = value.slice(0, colon);
+  const digits = value.slice(colon + 1);
+  const id = Number(digits);
+  if (colon < 0 || !prefixes.includes(prefix) || !/^[1-9][0-9]*$/.test(digits) || !Number.isSafeInteger(id)) {
+    return null;
+  }
+  return { prefix, id };
+}
+
+const SUBJECT_KINDS = ['user', 'service-account'] as const;
+
 const claimsSchema = z.object({
-  sub: z.string().regex(/^(user|service-account):\d+$/, 'sub must be user:<id> or service-account:<id>'),
+  sub: z
+    .string()
+    .refine(
+      (sub) => claimId(sub, SUBJECT_KINDS) !== null,
+      'sub must be user:<id> or service-account:<id>, with 1 ≤ id ≤ 2^53−1 and no leading zeros'
+    ),
   aud: z.union([z.string(), z.array(z.string())]),
   identifier: z.string().optional(),
   username: z.string().optional(),
@@ -72,15 +95,18 @@ export class IdTokenVerifier {
       throw new IdTokenError(`X-Grafana-Id rejected: ${claims.error.issues[0]?.message ?? 'bad claims'}`);
     }
     const audiences = Array.isArray(claims.data.aud) ? claims.data.aud : [claims.data.aud];
-    const orgs = audiences.map((a) => /^org:(\d+)$/.exec(a)?.[1]).filter((a): a is string => a !== undefined);
-    if (orgs.length !== 1) {
-      throw new IdTokenError('X-Grafana-Id rejected: audience must name exactly one org (org:<id>)');
+    const orgClaims = audiences.filter((a) => a.startsWith('org:'));
+    const org = orgClaims.length === 1 ? claimId(orgClaims[0]!, ['org']) : null;
+    if (!org) {
+      throw new IdTokenError(
+        'X-Grafana-Id rejected: audience must name exactly one org (org:<id>, 1 ≤ id ≤ 2^53−1, no leading zeros)'
+      );
     }
-    const [kind, id] = claims.data.sub.split(':') as ['user' | 'service-account', string];
+    const subject = claimId(claims.data.sub, SUBJECT_KINDS)!;
     return {
-      orgId: Number(orgs[0]),
-      subjectType: kind,
-      userId: Number(id),
+      orgId: org.id,
+      subjectType: subject.prefix as GrafanaIdentity['subjectType'],
+      userId: subject.id,
       uid: claims.data.identifier ?? '',
       login: claims.data.username ?? '',
       email: claims.data.email ?? '',

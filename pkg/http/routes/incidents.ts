@@ -66,11 +66,13 @@ export const incidentRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (ap
 
   /**
    * Server-sent events of the project. The project comes in the query: EventSource cannot send headers.
-   * Events are hints ("incident X changed"); clients fetch what changed.
+   * Events are hints ("incident X changed"); clients fetch what changed. Each user holds at most
+   * `SSE_MAX_STREAMS_PER_USER` streams per replica (429 beyond); a stream's slot is given back when it closes.
    */
   app.get('/stream', async (request, reply) => {
     const { projectId } = streamQuery.parse(request.query);
     await projects.access(request.caller, projectId, 'viewer');
+    const release = live.reserveStream(request.caller);
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, {
@@ -85,9 +87,15 @@ export const incidentRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (ap
       raw.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
     });
     const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
-    request.raw.on('close', () => {
+    const close = () => {
       clearInterval(heartbeat);
       unsubscribe();
-    });
+      release();
+    };
+    request.raw.on('close', close);
+    // A client gone while its access was checked closed the request before the listener was there.
+    if (raw.destroyed) {
+      close();
+    }
   });
 };
