@@ -396,7 +396,7 @@ async function main() {
       );
     for (const [name, env] of [
       ['pglite', { DATA_DIR: dir }],
-      ['postgres', { DATABASE_URL: dbUrl.toString() }],
+      ['postgres', { DATABASE_URL: dbUrl.toString(), DATABASE_ALLOW_SUPERUSER: 'true' }],
     ] as const) {
       if (!runs(name)) {
         continue;

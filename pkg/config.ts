@@ -79,6 +79,10 @@ export const configSchema = z.object({
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: z.string().optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Start even when the PostgreSQL role is a superuser or has BYPASSRLS (row-level security is then no boundary). */
+  DATABASE_ALLOW_SUPERUSER: bool,
+  /** PostgreSQL's shared buffers of the embedded database, in MiB: resident from the start (pglite.ts). */
+  PGLITE_SHARED_BUFFERS_MB: z.coerce.number().int().min(1).max(4096).default(16),
   GRAFANA_URL: url.default('http://localhost:3000'),
   GRAFANA_ISSUER: z.string().optional(),
   GRAFANA_JWKS_URL: url.optional(),

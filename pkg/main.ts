@@ -82,7 +82,7 @@ export async function createSidecar(config: Config, overrides: SidecarOverrides 
   const clock = overrides.clock ?? (() => new Date());
   // A broken templates file stops the start before anything is opened.
   const defaultTemplates = loadTemplatesFile(config.PROMETHEUS_DEFAULT_QUERIES);
-  const db = overrides.db ?? (await openDatabase(config));
+  const db = overrides.db ?? (await openDatabase(config, logger));
   let boss: PgBoss | null = null;
   let scheduler: Scheduler | null = null;
   /** The ticks stop first (the tick in flight finishes), then the job queue (the jobs in flight finish). */
@@ -239,11 +239,38 @@ export async function createSidecar(config: Config, overrides: SidecarOverrides 
   }
 }
 
-async function openDatabase(config: Config): Promise<Database> {
+async function openDatabase(config: Config, logger: Logger): Promise<Database> {
   if (config.DATABASE_URL) {
-    return new PostgresDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+    const db = new PostgresDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+    try {
+      await checkConnectionRole(db, config, logger);
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+    return db;
   }
-  return PgliteDatabase.open({ dataDir: config.DATA_DIR });
+  return PgliteDatabase.open({ dataDir: config.DATA_DIR, sharedBuffersMb: config.PGLITE_SHARED_BUFFERS_MB });
+}
+
+/**
+ * Every tenant query runs as the application role under row-level security; a connection role that is a superuser
+ * or has BYPASSRLS is bound by neither once it leaves that role (RESET ROLE), so the switch would be no boundary.
+ * Such a role is refused, or with DATABASE_ALLOW_SUPERUSER accepted with a warning at every start.
+ */
+async function checkConnectionRole(db: PostgresDatabase, config: Config, logger: Logger): Promise<void> {
+  const role = await db.connectionRole();
+  if (!role.superuser && !role.bypassRls) {
+    return;
+  }
+  const what = role.superuser ? 'a superuser' : 'a role with BYPASSRLS';
+  const why = `the PostgreSQL role "${role.name}" of DATABASE_URL is ${what}: row-level security does not bind it, so the tenant boundary would be none`;
+  if (!config.DATABASE_ALLOW_SUPERUSER) {
+    throw new ConfigError(
+      `Refusing to start: ${why}. Connect as an owner role created NOSUPERUSER NOBYPASSRLS (docs/operations.md), or set DATABASE_ALLOW_SUPERUSER=true to start anyway.`
+    );
+  }
+  logger.warn({ role: role.name }, `${why}; starting anyway because DATABASE_ALLOW_SUPERUSER is set`);
 }
 
 /**

@@ -77,7 +77,7 @@ describe.runIf(TEST_DIALECTS.includes('postgres'))('two sidecar processes on one
     await new Promise((resolve) => setTimeout(resolve, 800));
     const list = (await api(grafana, a!.url, alice, '/api/v1/incidents', { projectId })).json as IncidentPage;
     expect(list.items.map((i) => i.signalCount)).toEqual([1]);
-    const db = new PostgresDatabase(target.url, 1);
+    const db = new PostgresDatabase(target.adminUrl, 1);
     try {
       const signals = await db.withOwner((tx) => tx.query<{ n: number }>('SELECT count(*)::int AS n FROM signals'));
       expect(signals.rows[0]!.n).toBe(1);
@@ -130,7 +130,7 @@ describe.each(TEST_DIALECTS)('kill -9 during a load run on %s', (dialect) => {
       await exited; // reaped: its pid no longer holds the data directory's lock
       await Promise.all(workers);
       expect(acknowledged.length).toBeGreaterThanOrEqual(300);
-      const db = pgTarget ? new PostgresDatabase(pgTarget.url, 1) : await PgliteDatabase.open({ dataDir: dir });
+      const db = pgTarget ? new PostgresDatabase(pgTarget.adminUrl, 1) : await PgliteDatabase.open({ dataDir: dir });
       try {
         const stored = new Set(
           (await db.withOwner((tx) => tx.query<{ fingerprint: string }>('SELECT fingerprint FROM signals'))).rows.map(

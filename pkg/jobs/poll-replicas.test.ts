@@ -134,7 +134,7 @@ describe.runIf(TEST_DIALECTS.includes('postgres'))('polling with two sidecar pro
     }
     expect([a!, b!].map((r) => r.output()).join('')).not.toMatch(/poll failed/);
     // One job per project and tick, whichever replica enqueued it first: as many jobs as (project, tick) pairs.
-    const db = new PostgresDatabase(target.url, 1);
+    const db = new PostgresDatabase(target.adminUrl, 1);
     try {
       const jobs = (
         await db.statement<{ n: number }>(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1`, [POLL_QUEUE])

@@ -37,13 +37,25 @@ export async function createTestDatabase(dialect: Dialect): Promise<Database> {
   return db;
 }
 
-/** A URL for a new, empty (unmigrated) PostgreSQL database, and a function that drops it. */
-export async function createEmptyPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+/**
+ * A new, empty (unmigrated) PostgreSQL database owned by `OWNER_ROLE`: `url` connects as that role, neither a
+ * superuser nor BYPASSRLS, as docs/operations.md asks of the sidecar's; `adminUrl` connects as TEST_DATABASE_URL's
+ * role, to look at rows that row-level security hides from the owner. `drop` drops the database.
+ */
+export async function createEmptyPostgresDatabase(): Promise<{
+  url: string;
+  adminUrl: string;
+  drop: () => Promise<void>;
+}> {
   const adminUrl = requiredUrl();
+  await ensureOwnerRole(adminUrl);
   const name = `sre_copilot_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-  await withAdmin(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
+  await withAdmin(adminUrl, (client) => client.query(`CREATE DATABASE ${name} OWNER ${OWNER_ROLE}`));
+  const url = new URL(databaseUrl(adminUrl, name));
+  url.username = OWNER_ROLE;
   return {
-    url: databaseUrl(adminUrl, name),
+    url: url.toString(),
+    adminUrl: databaseUrl(adminUrl, name),
     drop: () =>
       withAdmin(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(
         () => undefined
@@ -90,6 +102,33 @@ async function createPostgresTemplate(adminUrl: string): Promise<string> {
       await client.query('SELECT pg_advisory_unlock(74001120)');
     }
   });
+}
+
+/**
+ * A role that owns a database and runs the migrations without being a superuser or BYPASSRLS. CREATEROLE is what
+ * migration 0001 needs to create the application role. It logs in with the admin URL's password (none with trust
+ * auth).
+ */
+export const OWNER_ROLE = 'sre_copilot_test_owner';
+
+let ownerRole: Promise<void> | undefined;
+
+/** Creates `OWNER_ROLE` once per cluster (roles are cluster-wide; concurrent test workers serialize on a lock). */
+function ensureOwnerRole(adminUrl: string): Promise<void> {
+  ownerRole ??= withAdmin(adminUrl, async (client) => {
+    await client.query('SELECT pg_advisory_lock(74001121)');
+    try {
+      const password = decodeURIComponent(new URL(adminUrl).password);
+      const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [OWNER_ROLE]);
+      const verb = exists.rowCount === 0 ? 'CREATE' : 'ALTER';
+      await client.query(
+        `${verb} ROLE ${OWNER_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS CREATEROLE NOCREATEDB PASSWORD ${password ? client.escapeLiteral(password) : 'NULL'}`
+      );
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(74001121)');
+    }
+  });
+  return ownerRole;
 }
 
 function requiredUrl(): string {

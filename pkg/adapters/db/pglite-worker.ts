@@ -5,6 +5,8 @@
  * Protocol: a request `{ id, type, … }` is answered by `{ id, ok, result | error, notifications? }`, one request at
  * a time in arrival order. `batch` runs several statements of a transaction in one message (see pglite.ts).
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 import { PGlite, parse, protocol } from '@electric-sql/pglite';
 
@@ -26,6 +28,8 @@ interface Request {
   channel?: string;
   dataDir?: string;
   loadDataDir?: Blob;
+  /** PostgreSQL settings the database starts with (`-c name=value`, see pglite.ts). */
+  settings?: Record<string, string>;
 }
 
 const port = parentPort!;
@@ -166,10 +170,21 @@ async function script(sql: string, params: unknown[] | undefined) {
 async function handle(request: Request): Promise<unknown> {
   switch (request.type) {
     case 'open':
-      pg = await PGlite.create({ dataDir: request.dataDir, loadDataDir: request.loadDataDir });
+      pg = await PGlite.create({
+        dataDir: request.dataDir,
+        loadDataDir: request.loadDataDir,
+        startParams: [
+          ...PGlite.defaultStartParams,
+          ...Object.entries(request.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+        ],
+      });
       // New WAL segments are created without writing 16 MiB of zeros into them first, work that would fall on the
       // commit that needs the segment; with fsync off the zeros protect nothing.
       await pg.exec('SET wal_init_zero = off');
+      // A new data directory was created by initdb in a second WebAssembly instance, now garbage; its heap (some
+      // 250 MB) would stay resident until V8 decides on a full collection, which an idle process may never reach.
+      setFlagsFromString('--expose-gc');
+      (runInNewContext('gc') as () => void)();
       return null;
     case 'query':
       return run({ sql: request.sql!, params: request.params });

@@ -16,6 +16,26 @@ export interface PgliteOptions {
   dataDir?: string;
   /** A dump from `dump()` to start from (tests use a migrated template). */
   loadDataDir?: Blob;
+  /** PostgreSQL's shared buffers in MiB (PGLITE_SHARED_BUFFERS_MB; default `DEFAULT_PGLITE_SHARED_BUFFERS_MB`). */
+  sharedBuffersMb?: number;
+}
+
+/**
+ * PGlite zeroes all of PostgreSQL's shared memory when it starts (its WebAssembly heap emulates the shared mapping),
+ * so every MiB of it is resident from the start, used or not. PostgreSQL's defaults (128 MiB of shared buffers, 100
+ * connections' worth of lock and process tables) are sized for a server; one embedded connection needs a fraction.
+ * The data files stay in the OS page cache either way, so a buffer miss is a read from memory, not from disk.
+ */
+export const DEFAULT_PGLITE_SHARED_BUFFERS_MB = 16;
+
+/** The settings the embedded database starts with, besides PGlite's own (docs/operations.md). */
+function startSettings(sharedBuffersMb: number): Record<string, string> {
+  return {
+    shared_buffers: `${sharedBuffersMb}MB`,
+    // One connection (the worker's); the lock table is sized from this (times max_locks_per_transaction).
+    max_connections: '10',
+    wal_buffers: '1MB',
+  };
 }
 
 /** An error from the database, with PostgreSQL's fields (code, detail, constraint) as `pg` gives them. */
@@ -169,6 +189,7 @@ export class PgliteDatabase extends TransactionalDatabase implements Database {
         type: 'open',
         dataDir: options.dataDir ? `${options.dataDir}/pgdata` : undefined,
         loadDataDir: options.loadDataDir,
+        settings: startSettings(options.sharedBuffersMb ?? DEFAULT_PGLITE_SHARED_BUFFERS_MB),
       });
       return db;
     } catch (error) {

@@ -156,6 +156,18 @@ export class PostgresDatabase extends TransactionalDatabase implements Database 
     }
   }
 
+  /**
+   * The role the pool connects as, and whether it is a superuser or has BYPASSRLS: such a role is not bound by
+   * row-level security and can leave the application role at will, so the sidecar refuses it (main.ts).
+   */
+  async connectionRole(): Promise<{ name: string; superuser: boolean; bypassRls: boolean }> {
+    const { rows } = await this.pool.query<{ name: string; superuser: boolean; bypass_rls: boolean }>(
+      'SELECT rolname AS name, rolsuper AS superuser, rolbypassrls AS bypass_rls FROM pg_roles WHERE rolname = current_user'
+    );
+    const row = rows[0]!;
+    return { name: row.name, superuser: row.superuser, bypassRls: row.bypass_rls };
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }
