@@ -30,7 +30,7 @@ import {
   prometheusTarget,
   type PrometheusTarget,
 } from '../adapters/prometheus/client.ts';
-import { appendAudit } from './audit.ts';
+import type { AuditService } from './audit.ts';
 import type { TenantScope } from '../core/tenant-scope.ts';
 import type { AuditActor } from './caller.ts';
 import { AppError, badRequest, conflict, notFound } from './errors.ts';
@@ -53,11 +53,16 @@ export class IntegrationsService {
   private readonly box: SecretBox;
   private readonly clock: () => Date;
   private readonly config: IntegrationsConfig;
+  private readonly audit: AuditService;
 
-  constructor(deps: { db: Database; box: SecretBox; clock: () => Date }, config: IntegrationsConfig = {}) {
+  constructor(
+    deps: { db: Database; box: SecretBox; clock: () => Date; audit: AuditService },
+    config: IntegrationsConfig = {}
+  ) {
     this.db = deps.db;
     this.box = deps.box;
     this.clock = deps.clock;
+    this.audit = deps.audit;
     this.config = config;
   }
 
@@ -92,7 +97,7 @@ export class IntegrationsService {
             : `an integration named "${body.name}" already exists here`
         );
       }
-      await appendAudit(
+      await this.audit.append(
         tx,
         scope,
         actor,
@@ -139,7 +144,7 @@ export class IntegrationsService {
         }
         throw error;
       }
-      await appendAudit(
+      await this.audit.append(
         tx,
         scope,
         actor,
@@ -162,7 +167,7 @@ export class IntegrationsService {
     await this.db.withTenant(scope, async (tx) => {
       const current = await this.load(tx, scope, id, true);
       await deleteIntegration(tx, scope, id);
-      await appendAudit(
+      await this.audit.append(
         tx,
         scope,
         actor,
