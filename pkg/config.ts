@@ -29,7 +29,7 @@ const orgSecrets = z
     return out;
   });
 
-/** Parses `kid:base64key,kid2:base64key`; the first key encrypts, all decrypt. */
+/** Parses `kid:base64key,kid2:base64key`; the first key encrypts (or computes MACs), all decrypt (or verify). */
 const encryptionKeys = z
   .string()
   .optional()
@@ -101,6 +101,9 @@ export const configSchema = z.object({
   HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(3600).default(72),
   HTTP_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(256),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(600).default(10),
+  /** The audit MAC keys, in the form of ENCRYPTION_KEYS: the first computes new MACs, all verify. */
+  AUDIT_KEYS: encryptionKeys,
+  AUDIT_CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50_000_000).default(1_048_576),
   RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_PROJECT_PER_MINUTE: z.coerce.number().int().min(1).default(3000),

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { JWTVerifyGetKey } from 'jose';
@@ -7,6 +7,8 @@ import type { PgBoss } from 'pg-boss';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import packageJson from '../package.json' with { type: 'json' };
 import { loadConfig, ConfigError, type Config } from './config.ts';
+import { auditCheckpoint, type AuditCheckpoint } from './contract/index.ts';
+import type { AuditKey } from './core/audit-chain.ts';
 import type { Database } from './adapters/db/database.ts';
 import { DataDirLockedError } from './adapters/db/lock-file.ts';
 import { migrate } from './adapters/db/migrate.ts';
@@ -18,6 +20,7 @@ import { HostAllowList } from './adapters/outbound/allow-list.ts';
 import { SecretBox, type EncryptionKey } from './adapters/secret-box.ts';
 import { buildServer } from './http/server.ts';
 import { AuditService } from './services/audit.ts';
+import { AppError } from './services/errors.ts';
 import { HealthService } from './services/health.ts';
 import { IdentityService } from './services/identity.ts';
 import { IntegrationTester } from './services/integration-tester.ts';
@@ -42,6 +45,7 @@ export interface Sidecar {
   app: FastifyInstance;
   db: Database;
   logger: Logger;
+  audit: AuditService;
   integrations: IntegrationsService;
   identity: IdentityService;
   ingest: IngestService;
@@ -85,8 +89,10 @@ export async function createSidecar(config: Config, overrides: SidecarOverrides 
   const db = overrides.db ?? (await openDatabase(config, logger));
   let boss: PgBoss | null = null;
   let scheduler: Scheduler | null = null;
+  let checkpoints: Scheduler | null = null;
   /** The ticks stop first (the tick in flight finishes), then the job queue (the jobs in flight finish). */
   const stopJobs = async () => {
+    await checkpoints?.stop();
     await scheduler?.stop();
     await boss?.stop({ graceful: true, timeout: 5_000 }).catch(() => undefined);
   };
@@ -102,7 +108,11 @@ export async function createSidecar(config: Config, overrides: SidecarOverrides 
       ...config.OUTBOUND_ALLOWED_HOSTS,
       ...config.PROMETHEUS_ALLOWED_HOSTS,
     ]);
-    const integrations = new IntegrationsService({ db, box, clock }, { grafanaUrl: config.GRAFANA_URL, allowList });
+    const audit = new AuditService({ db, logger, clock }, { keys: auditKeys(config, logger) });
+    const integrations = new IntegrationsService(
+      { db, box, clock, audit },
+      { grafanaUrl: config.GRAFANA_URL, allowList }
+    );
     const grafana = new GrafanaClient({ allowList });
     const teams = new TeamDirectory(
       { integrations, grafana, clock, logger },
@@ -122,12 +132,11 @@ export async function createSidecar(config: Config, overrides: SidecarOverrides 
     for (const [orgId, secret] of config.ORG_SECRETS) {
       await identity.setOrgSecret(orgId, secret);
     }
-    const projects = new ProjectsService({ db, teams, clock });
-    const audit = new AuditService({ db });
+    const projects = new ProjectsService({ db, teams, clock, audit });
     const metrics = new Metrics();
-    const incidents = new IncidentsService({ db, clock, metrics });
+    const incidents = new IncidentsService({ db, clock, metrics, audit });
     const correlation = new IncidentCorrelation(
-      { metrics },
+      { metrics, audit },
       {
         windowMs: config.CORRELATION_WINDOW_SECONDS * 1000,
         reopenWindowMs: config.REOPEN_WINDOW_SECONDS * 1000,
@@ -138,11 +147,14 @@ export async function createSidecar(config: Config, overrides: SidecarOverrides 
       { db, metrics, correlation, clock, logger },
       { maxQueuedDeliveries: config.INGEST_MAX_QUEUE, maxBatchSignals: config.INGEST_MAX_BATCH_SIGNALS }
     );
-    const ingestTokens = new IngestTokensService({ db, box, clock }, { cacheMs: 30_000 });
+    const ingestTokens = new IngestTokensService({ db, box, clock, audit }, { cacheMs: 30_000 });
     const live = new LiveEvents({ db, logger, metrics }, { maxStreamsPerUser: config.SSE_MAX_STREAMS_PER_USER });
     await live.start();
     const baseIntervalMs = config.PROMETHEUS_POLL_INTERVAL * 1000;
-    const queryTemplates = new QueryTemplatesService({ db, clock }, { defaults: defaultTemplates, baseIntervalMs });
+    const queryTemplates = new QueryTemplatesService(
+      { db, clock, audit },
+      { defaults: defaultTemplates, baseIntervalMs }
+    );
     const prometheus = new PrometheusClient({
       allowedHosts: allowList,
       timeoutMs: config.PROMETHEUS_TIMEOUT_SECONDS * 1000,
@@ -171,6 +183,15 @@ export async function createSidecar(config: Config, overrides: SidecarOverrides 
       });
       scheduler.start();
     }
+    // Checkpoints of the chains written to leave the database through the log, at every interval.
+    checkpoints = new Scheduler({
+      name: 'audit checkpoint',
+      intervalMs: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS * 1000,
+      tick: () => audit.checkpointWritten(),
+      logger,
+      clock: { ...systemClock, now: () => clock().getTime() },
+    });
+    checkpoints.start();
     const health = new HealthService({ db, pollerHealth: () => poller.failing() }, { version: packageJson.version });
     const integrationTester = new IntegrationTester({ integrations, prometheus, clock });
     const app = await buildServer(
@@ -214,6 +235,7 @@ export async function createSidecar(config: Config, overrides: SidecarOverrides 
       app,
       db,
       logger,
+      audit,
       integrations,
       identity,
       ingest,
@@ -227,6 +249,10 @@ export async function createSidecar(config: Config, overrides: SidecarOverrides 
           logger.warn({ cut }, 'requests still unanswered at the end of the shutdown grace period were cut');
         }
         await app.close();
+        // The last entries written get their checkpoint before the database closes.
+        await audit
+          .checkpointWritten()
+          .catch((error: unknown) => logger.error({ err: error }, 'audit checkpoint failed'));
         await live.stop();
         grafana.close();
         await db.close();
@@ -296,6 +322,106 @@ function encryptionKeys(config: Config, logger: Logger): EncryptionKey[] {
   return [{ id: id!, key: Buffer.from(b64 ?? '', 'base64') }];
 }
 
+/** The label of the HKDF that derives audit MAC keys from the encryption keys. */
+const AUDIT_KEY_INFO = 'sre-copilot audit mac v1';
+
+/**
+ * The audit MAC keys: AUDIT_KEYS first when given. Keys derived from ENCRYPTION_KEYS (HKDF-SHA256, ids `enc-<id>`)
+ * follow, so that a deployment that has ENCRYPTION_KEYS alone keys its chain from the start and keeps verifying it
+ * after AUDIT_KEYS is set. The embedded mode with neither generates a key in the data directory, like the encryption
+ * key; once there, that key stays in the list, so that its entries verify after keys are configured.
+ */
+function auditKeys(config: Config, logger: Logger): AuditKey[] {
+  const derived = (config.ENCRYPTION_KEYS ?? []).map((k) => ({
+    id: `enc-${k.id}`,
+    key: Buffer.from(hkdfSync('sha256', k.key, Buffer.alloc(0), AUDIT_KEY_INFO, 32)),
+  }));
+  const keys = [...(config.AUDIT_KEYS ?? []), ...derived];
+  if (config.DATABASE_URL) {
+    return keys;
+  }
+  const path = join(config.DATA_DIR, 'audit.key');
+  if (keys.length === 0 && !existsSync(path)) {
+    writeFileSync(path, `local:${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+    logger.warn({ path }, 'generated an audit MAC key; set AUDIT_KEYS to manage keys yourself, and keep a copy');
+  }
+  if (existsSync(path)) {
+    const [id, b64] = readFileSync(path, 'utf8').trim().split(':');
+    keys.push({ id: id!, key: Buffer.from(b64 ?? '', 'base64') });
+  }
+  return keys;
+}
+
+/**
+ * The checkpoints in `text`: one checkpoint in JSON, a page of `GET /audit/checkpoints`, or log lines (JSON lines,
+ * those with a `checkpoint` are taken). The newest of every chain is kept.
+ */
+export function readCheckpoints(text: string): AuditCheckpoint[] {
+  let values: unknown[];
+  try {
+    values = [JSON.parse(text) as unknown];
+  } catch {
+    values = text
+      .split('\n')
+      .filter((line) => line.trim().startsWith('{'))
+      .map((line) => {
+        try {
+          return JSON.parse(line) as unknown;
+        } catch {
+          return null;
+        }
+      });
+  }
+  const candidates = values.flatMap((value) => {
+    const object = (value ?? {}) as { checkpoint?: unknown; items?: unknown };
+    return Array.isArray(object.items) ? object.items : [object.checkpoint ?? value];
+  });
+  const newest = new Map<string, AuditCheckpoint>();
+  for (const candidate of candidates) {
+    const parsed = auditCheckpoint.safeParse(candidate);
+    if (parsed.success) {
+      const chain = `${parsed.data.orgId}:${parsed.data.projectId ?? ''}`;
+      if ((newest.get(chain)?.seq ?? 0) < parsed.data.seq) {
+        newest.set(chain, parsed.data);
+      }
+    }
+  }
+  return [...newest.values()];
+}
+
+/**
+ * `verify --checkpoint <file or JSON>`: verifies the chain of every checkpoint given against it, or
+ * `verify --org <id> [--project <uuid>]` one chain without. Prints one result per chain; exits 1 if any is broken.
+ */
+async function verifyCommand(sidecar: Sidecar, args: string[]): Promise<boolean> {
+  const option = (name: string) => {
+    const at = args.indexOf(name);
+    return at === -1 ? undefined : args[at + 1];
+  };
+  const given = option('--checkpoint');
+  const org = option('--org');
+  if (given === undefined && org === undefined) {
+    throw new ConfigError('verify needs --checkpoint <file or JSON> or --org <id> [--project <uuid>]');
+  }
+  const runs: Array<{ scope: { orgId: number; projectId: string | null }; checkpoint?: AuditCheckpoint }> = [];
+  if (given !== undefined) {
+    const checkpoints = readCheckpoints(given.trim().startsWith('{') ? given : readFileSync(given, 'utf8'));
+    if (checkpoints.length === 0) {
+      throw new ConfigError('--checkpoint: no audit checkpoint found in it');
+    }
+    runs.push(...checkpoints.map((c) => ({ scope: { orgId: c.orgId, projectId: c.projectId }, checkpoint: c })));
+  } else {
+    runs.push({ scope: { orgId: Number(org), projectId: option('--project') ?? null } });
+  }
+  let ok = true;
+  for (const { scope, checkpoint } of runs) {
+    const result = await sidecar.audit.verify(scope, { checkpoint });
+    ok &&= result.ok;
+    process.stdout.write(`${JSON.stringify({ ...scope, checkpointSeq: checkpoint?.seq ?? null, ...result })}\n`);
+  }
+  return ok;
+}
+
 async function run(command: string | undefined): Promise<void> {
   let config: Config;
   try {
@@ -314,6 +440,15 @@ async function run(command: string | undefined): Promise<void> {
     sidecar.logger.info({ count }, 'integration secrets re-sealed under the active key');
     await sidecar.close();
     return;
+  }
+  if (command === 'verify') {
+    let ok = false;
+    try {
+      ok = await verifyCommand(sidecar, process.argv.slice(3));
+    } finally {
+      await sidecar.close();
+    }
+    process.exit(ok ? 0 : 1);
   }
   let stopping = false;
   const stop = async (signal: string) => {
@@ -335,21 +470,26 @@ async function run(command: string | undefined): Promise<void> {
 
 if (import.meta.main) {
   const command = process.argv[2];
-  if (command && !['serve', 'migrate', 'rotate-keys'].includes(command)) {
-    process.stderr.write(`unknown command "${command}"; use serve (default), migrate or rotate-keys\n`);
+  if (command && !['serve', 'migrate', 'rotate-keys', 'verify'].includes(command)) {
+    process.stderr.write(`unknown command "${command}"; use serve (default), migrate, rotate-keys or verify\n`);
     process.exit(2);
   }
   run(command).catch((error: unknown) => {
     // Operator errors get their message; anything else its stack.
     const plain =
-      error instanceof ConfigError || error instanceof DataDirLockedError || error instanceof TemplatesFileError;
+      error instanceof ConfigError ||
+      error instanceof DataDirLockedError ||
+      error instanceof TemplatesFileError ||
+      error instanceof AppError;
     process.stderr.write(
       `${error instanceof Error ? (plain ? error.message : (error.stack ?? error.message)) : String(error)}\n`
     );
     if (error instanceof Error && error.cause) {
       process.stderr.write(`caused by: ${String((error.cause as Error).message ?? error.cause)}\n`);
     }
-    // Configuration (settings or the templates file) exits 2, like an invalid environment.
-    process.exit(error instanceof ConfigError || error instanceof TemplatesFileError ? 2 : 1);
+    // Configuration (settings or the templates file) and a refused argument exit 2, like an invalid environment.
+    process.exit(
+      error instanceof ConfigError || error instanceof TemplatesFileError || error instanceof AppError ? 2 : 1
+    );
   });
 }

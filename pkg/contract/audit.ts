@@ -1,6 +1,6 @@
-/** The audit log: a filtered, paged read of the hash chain, and its verification. */
+/** The audit log: a filtered, paged read of the hash chain, its verification, and its signed checkpoints. */
 import { z } from 'zod';
-import type { ActorType, AuditEntry } from '../core/audit-chain.ts';
+import type { ActorType, AuditCheckpoint, AuditEntry, ChainBreakReason } from '../core/audit-chain.ts';
 import { storableText, timeFilter } from './common.ts';
 
 export const auditQuery = z.strictObject({
@@ -19,7 +19,53 @@ export const auditQuery = z.strictObject({
     .optional(),
 });
 export type AuditQuery = z.input<typeof auditQuery>;
-export const auditVerifyQuery = z.strictObject({ scope: z.enum(['project', 'org']).default('project') });
+
+/** A checkpoint as `GET /audit/checkpoints` and the log line `audit checkpoint` give it, unchanged. */
+export const auditCheckpoint = z.strictObject({
+  orgId: z.number().int().min(1),
+  projectId: z.uuid().nullable(),
+  seq: z.number().int().min(1),
+  hash: z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 in hex'),
+  createdAt: z.iso.datetime(),
+  keyId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be a key id'),
+  mac: z.string().regex(/^[0-9a-f]{64}$/, 'must be an HMAC-SHA256 in hex'),
+}) satisfies z.ZodType<AuditCheckpoint>;
+
+const verifyScope = z.enum(['project', 'org']).default('project');
+export const auditVerifyQuery = z.strictObject({
+  scope: verifyScope,
+  /** A checkpoint in JSON (URL-encoded): the chain must still reach it with the same head. */
+  checkpoint: z.string().max(4000).optional(),
+});
+/** The query as the route reads it: the checkpoint's JSON parsed and checked. */
+export const auditVerifyQueryParsed = auditVerifyQuery.extend({
+  checkpoint: z
+    .string()
+    .max(4000)
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a checkpoint in JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(auditCheckpoint)
+    .optional(),
+});
+export const auditVerifyBody = z.strictObject({ scope: verifyScope, checkpoint: auditCheckpoint.optional() });
+
+export const auditCheckpointsQuery = z.strictObject({
+  scope: z.enum(['project', 'org']).default('project'),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  /** Opaque: the `nextCursor` of the previous page. */
+  cursor: z
+    .string()
+    .regex(/^\d{1,15}$/, 'is not a cursor from this API')
+    .optional(),
+});
+export type { AuditCheckpoint };
+export type AuditCheckpointsQuery = z.input<typeof auditCheckpointsQuery>;
 
 /**
  * One entry of the log as the API shows it: what the chain's hash covers (but the tenant, which the caller's scope
@@ -40,9 +86,16 @@ export interface AuditLogPage {
 export interface AuditVerifyResult {
   ok: boolean;
   checked: number;
+  /** Entries written before the chain was keyed (no MAC): accepted, as the chain's beginning only. */
+  unkeyed: number;
   firstBroken: null | {
-    id: number;
+    /** Null for `truncated`: the entries from `seq` on, which the checkpoint names, are missing. */
+    id: number | null;
     seq: number;
-    reason: 'sequence_gap' | 'previous_hash_mismatch' | 'hash_mismatch';
+    reason: ChainBreakReason;
   };
+}
+export interface AuditCheckpointPage {
+  items: AuditCheckpoint[];
+  nextCursor: string | null;
 }

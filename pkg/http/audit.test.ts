@@ -203,6 +203,7 @@ describe.each(TEST_DIALECTS)('audit log on %s', (dialect) => {
     expect(broken).toEqual({
       ok: false,
       checked: target.seq - 1,
+      unkeyed: 0,
       firstBroken: { id: target.id, seq: target.seq, reason: 'hash_mismatch' },
     });
     // the org chain is separate and still intact
@@ -220,7 +221,7 @@ describe.each(TEST_DIALECTS)('audit log on %s', (dialect) => {
     );
     expect(results.every((r) => r.statusCode === 200)).toBe(true);
     const verify = (await t.call(admin, '/api/v1/audit/verify', { projectId: other.id })).json<AuditVerifyResult>();
-    expect(verify).toEqual({ ok: true, checked: 41, firstBroken: null });
+    expect(verify).toEqual({ ok: true, checked: 41, unkeyed: 0, firstBroken: null });
     const seqs = await t.sidecar.db.withOwner(
       async (tx) =>
         (

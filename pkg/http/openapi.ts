@@ -14,7 +14,9 @@ import {
 } from 'zod-openapi';
 import {
   alertmanagerWebhook,
+  auditCheckpointsQuery,
   auditQuery,
+  auditVerifyBody,
   auditVerifyQuery,
   commentBody,
   createIncidentBody,
@@ -302,7 +304,31 @@ const ROUTES: readonly RouteDoc[] = [
     project: 'unless-org',
     query: auditVerifyQuery,
     status: 200,
-    description: 'Whether the chain is intact, and where it breaks (AuditVerifyResult)',
+    description:
+      'Whether the chain is intact (hashes and MACs), and where it breaks; with `checkpoint` (a checkpoint in JSON) ' +
+      'also whether rows after it were deleted (AuditVerifyResult)',
+  },
+  {
+    method: 'post',
+    path: `${API}/audit/verify`,
+    summary: "Verify the audit log's hash chain against a checkpoint given in the body",
+    tag: 'audit',
+    auth: 'plugin',
+    project: 'unless-org',
+    body: auditVerifyBody,
+    status: 200,
+    description: 'Whether the chain is intact and still reaches the checkpoint (AuditVerifyResult)',
+  },
+  {
+    method: 'get',
+    path: `${API}/audit/checkpoints`,
+    summary: "A page of the audit chain's signed checkpoints, newest first, for export (project admins, org Admins)",
+    tag: 'audit',
+    auth: 'plugin',
+    project: 'unless-org',
+    query: auditCheckpointsQuery,
+    status: 200,
+    description: 'The page (AuditCheckpointPage)',
   },
 
   // Incidents

@@ -474,6 +474,24 @@ const ROUTES: RouteCase[] = [
     ],
   },
   {
+    method: 'POST',
+    path: '/api/v1/audit/verify',
+    write: false,
+    attempts: (v, a) => [
+      denied('verify the project chain with a body', '/api/v1/audit/verify', { projectId: v.project, body: {} }),
+      { ...orgRead(a, 'verify the org chain with a body', '/api/v1/audit/verify'), body: { scope: 'org' } },
+    ],
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/audit/checkpoints',
+    write: false,
+    attempts: (v, a) => [
+      denied('list the project checkpoints', '/api/v1/audit/checkpoints', { projectId: v.project }),
+      orgRead(a, 'list the org checkpoints', '/api/v1/audit/checkpoints?scope=org'),
+    ],
+  },
+  {
     method: 'GET',
     path: '/api/v1/incidents',
     write: false,

@@ -11,7 +11,7 @@ import {
 } from '../adapters/db/repositories/incident-correlation.ts';
 import { insertIncidentEvents, type EventInput } from '../adapters/db/repositories/incident-events.ts';
 import { lowerFiringCounts, markIncidentResolved } from '../adapters/db/repositories/incidents.ts';
-import { appendAudit, type AuditRecord } from './audit.ts';
+import type { AuditRecord, AuditService } from './audit.ts';
 import { systemActor } from './caller.ts';
 import { LIVE_CHANNEL, livePayload, notifyLive } from './live-events.ts';
 import type { Metrics } from './metrics.ts';
@@ -42,9 +42,11 @@ const actor = systemActor('correlator');
 export class IncidentCorrelation {
   private readonly metrics: Metrics;
   private readonly config: IncidentCorrelationConfig;
+  private readonly audit: AuditService;
 
-  constructor(deps: { metrics: Metrics }, config: IncidentCorrelationConfig) {
+  constructor(deps: { metrics: Metrics; audit: AuditService }, config: IncidentCorrelationConfig) {
     this.metrics = deps.metrics;
+    this.audit = deps.audit;
     this.config = config;
   }
 
@@ -159,7 +161,7 @@ export class IncidentCorrelation {
           kind: 'status_changed',
           details: { from: row.status, to: 'resolved', reason: 'all signals resolved' },
         });
-        await appendAudit(
+        await this.audit.append(
           tx,
           scope,
           actor,
@@ -237,7 +239,7 @@ export class IncidentCorrelation {
     // The audit chain takes its own lock and reads its last entry; the entries follow the statement above.
     const audited = (async () => {
       for (const record of audits) {
-        await appendAudit(tx, scope, actor, record, now);
+        await this.audit.append(tx, scope, actor, record, now);
       }
     })();
     await Promise.all([written, audited]);

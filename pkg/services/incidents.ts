@@ -25,7 +25,7 @@ import {
   type IncidentRow,
 } from '../adapters/db/repositories/incidents.ts';
 import { listIncidentSignals } from '../adapters/db/repositories/signals.ts';
-import { appendAudit } from './audit.ts';
+import type { AuditService } from './audit.ts';
 import type { AuditActor } from './caller.ts';
 import { AppError, badRequest, notFound } from './errors.ts';
 import { notifyLive } from './live-events.ts';
@@ -42,10 +42,12 @@ export class IncidentsService {
   private readonly db: Database;
   private readonly clock: () => Date;
   private readonly metrics: Metrics;
+  private readonly audit: AuditService;
 
-  constructor(deps: { db: Database; clock: () => Date; metrics: Metrics }) {
+  constructor(deps: { db: Database; clock: () => Date; metrics: Metrics; audit: AuditService }) {
     this.db = deps.db;
     this.clock = deps.clock;
+    this.audit = deps.audit;
     this.metrics = deps.metrics;
   }
 
@@ -104,7 +106,7 @@ export class IncidentsService {
         { title: body.title, severity: body.severity, origin: 'manual' },
         now
       );
-      await appendAudit(
+      await this.audit.append(
         tx,
         scope,
         actor,
@@ -135,7 +137,7 @@ export class IncidentsService {
         ])
       );
       await insertIncidentEvent(tx, scope, actor, id, 'updated', { changes }, now);
-      await appendAudit(
+      await this.audit.append(
         tx,
         scope,
         actor,
@@ -179,7 +181,7 @@ export class IncidentsService {
       });
       const details = { from: current.status, to: body.to, ...(body.note ? { note: body.note } : {}) };
       await insertIncidentEvent(tx, scope, actor, id, 'status_changed', details, now);
-      await appendAudit(
+      await this.audit.append(
         tx,
         scope,
         actor,
@@ -204,7 +206,7 @@ export class IncidentsService {
     return this.db.withTenant(scope, async (tx) => {
       await load(tx, scope, id);
       const event = await insertIncidentEvent(tx, scope, actor, id, 'comment', { body: body.body }, now);
-      await appendAudit(
+      await this.audit.append(
         tx,
         scope,
         actor,

@@ -10,7 +10,7 @@ import {
   revokeIngestToken,
 } from '../adapters/db/repositories/ingest-tokens.ts';
 import type { SecretBox } from '../adapters/secret-box.ts';
-import { appendAudit } from './audit.ts';
+import type { AuditService } from './audit.ts';
 import type { TenantScope } from '../core/tenant-scope.ts';
 import type { AuditActor } from './caller.ts';
 import { AppError, notFound } from './errors.ts';
@@ -39,11 +39,16 @@ export class IngestTokensService {
   private readonly cache = new Map<string, { value: ResolvedIngestToken | null; until: number }>();
   private readonly cacheMs: number;
   private readonly recorded = new Map<string, { at: number; test: boolean }>();
+  private readonly audit: AuditService;
 
-  constructor(deps: { db: Database; box: SecretBox; clock: () => Date }, config: { cacheMs: number }) {
+  constructor(
+    deps: { db: Database; box: SecretBox; clock: () => Date; audit: AuditService },
+    config: { cacheMs: number }
+  ) {
     this.db = deps.db;
     this.box = deps.box;
     this.clock = deps.clock;
+    this.audit = deps.audit;
     this.cacheMs = config.cacheMs;
   }
 
@@ -73,7 +78,7 @@ export class IngestTokensService {
         toleranceSeconds: body.toleranceSeconds ?? null,
         createdBy: actor.id,
       });
-      await appendAudit(
+      await this.audit.append(
         tx,
         scope,
         actor,
@@ -96,7 +101,7 @@ export class IngestTokensService {
       if (tokenHash === null) {
         throw notFound('active ingest token');
       }
-      await appendAudit(
+      await this.audit.append(
         tx,
         scope,
         actor,

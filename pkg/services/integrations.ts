@@ -26,7 +26,7 @@ import {
 import type { SecretBox } from '../adapters/secret-box.ts';
 import { HostAllowList } from '../adapters/outbound/allow-list.ts';
 import { PrometheusConfigError, prometheusTarget, type PrometheusTarget } from '../adapters/prometheus/client.ts';
-import { appendAudit } from './audit.ts';
+import type { AuditService } from './audit.ts';
 import type { TenantScope } from '../core/tenant-scope.ts';
 import type { AuditActor } from './caller.ts';
 import { AppError, badRequest, conflict, notFound } from './errors.ts';
@@ -53,11 +53,16 @@ export class IntegrationsService {
   private readonly clock: () => Date;
   private readonly config: IntegrationsConfig;
   private readonly allowList: HostAllowList;
+  private readonly audit: AuditService;
 
-  constructor(deps: { db: Database; box: SecretBox; clock: () => Date }, config: IntegrationsConfig = {}) {
+  constructor(
+    deps: { db: Database; box: SecretBox; clock: () => Date; audit: AuditService },
+    config: IntegrationsConfig = {}
+  ) {
     this.db = deps.db;
     this.box = deps.box;
     this.clock = deps.clock;
+    this.audit = deps.audit;
     this.config = config;
     this.allowList = config.allowList ?? new HostAllowList([]);
   }
@@ -93,7 +98,7 @@ export class IntegrationsService {
             : `an integration named "${body.name}" already exists here`
         );
       }
-      await appendAudit(
+      await this.audit.append(
         tx,
         scope,
         actor,
@@ -140,7 +145,7 @@ export class IntegrationsService {
         }
         throw error;
       }
-      await appendAudit(
+      await this.audit.append(
         tx,
         scope,
         actor,
@@ -163,7 +168,7 @@ export class IntegrationsService {
     await this.db.withTenant(scope, async (tx) => {
       const current = await this.load(tx, scope, id, true);
       await deleteIntegration(tx, scope, id);
-      await appendAudit(
+      await this.audit.append(
         tx,
         scope,
         actor,

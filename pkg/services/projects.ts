@@ -34,7 +34,7 @@ import {
   upsertMember,
   type ProjectRow,
 } from '../adapters/db/repositories/projects.ts';
-import { appendAudit } from './audit.ts';
+import type { AuditService } from './audit.ts';
 import { actorOf, type Caller } from './caller.ts';
 import { badRequest, conflict, forbidden, notFound } from './errors.ts';
 import type { TeamDirectory } from './team-directory.ts';
@@ -52,11 +52,13 @@ export class ProjectsService {
   private readonly db: Database;
   private readonly teams: TeamDirectory;
   private readonly clock: () => Date;
+  private readonly audit: AuditService;
 
-  constructor(deps: { db: Database; teams: TeamDirectory; clock: () => Date }) {
+  constructor(deps: { db: Database; teams: TeamDirectory; clock: () => Date; audit: AuditService }) {
     this.db = deps.db;
     this.teams = deps.teams;
     this.clock = deps.clock;
+    this.audit = deps.audit;
   }
 
   async listForCaller(caller: Caller): Promise<Project[]> {
@@ -154,7 +156,7 @@ export class ProjectsService {
       if (!updated) {
         throw notFound('project');
       }
-      await appendAudit(
+      await this.audit.append(
         tx,
         scope,
         actorOf(caller),
@@ -188,7 +190,7 @@ export class ProjectsService {
         role: body.role,
         createdBy: actorOf(caller).id,
       });
-      await appendAudit(
+      await this.audit.append(
         tx,
         scope,
         actorOf(caller),
@@ -215,7 +217,7 @@ export class ProjectsService {
       }
       this.assertMayChange(caller, role, { effective: existing, derived }, null);
       await deleteMember(tx, scope, userId);
-      await appendAudit(
+      await this.audit.append(
         tx,
         scope,
         actorOf(caller),
@@ -282,7 +284,7 @@ export class ProjectsService {
     }
     // The audit row belongs to the new project's chain: switch the transaction's project context to it.
     await enterProjectContext(tx, row.id);
-    await appendAudit(
+    await this.audit.append(
       tx,
       { orgId: caller.orgId, projectId: row.id },
       actorOf(caller),

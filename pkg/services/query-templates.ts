@@ -9,7 +9,7 @@ import {
   findQueryTemplates,
   upsertQueryTemplates,
 } from '../adapters/db/repositories/query-templates.ts';
-import { appendAudit } from './audit.ts';
+import type { AuditService } from './audit.ts';
 import type { AuditActor } from './caller.ts';
 import { badRequest } from './errors.ts';
 import type { TenantScope } from '../core/tenant-scope.ts';
@@ -52,13 +52,15 @@ export class QueryTemplatesService {
   private readonly clock: () => Date;
   private readonly defaults: QueryTemplate[];
   private readonly baseIntervalMs: number;
+  private readonly audit: AuditService;
 
   constructor(
-    deps: { db: Database; clock: () => Date },
+    deps: { db: Database; clock: () => Date; audit: AuditService },
     config: { defaults: QueryTemplate[]; baseIntervalMs: number }
   ) {
     this.db = deps.db;
     this.clock = deps.clock;
+    this.audit = deps.audit;
     this.defaults = config.defaults;
     this.baseIntervalMs = config.baseIntervalMs;
   }
@@ -82,7 +84,7 @@ export class QueryTemplatesService {
     const templates = parsed.data.templates;
     await this.db.withTenant(scope, async (tx) => {
       await upsertQueryTemplates(tx, scope, templates, actor.id, this.clock());
-      await appendAudit(
+      await this.audit.append(
         tx,
         scope,
         actor,
@@ -102,7 +104,7 @@ export class QueryTemplatesService {
   async reset(scope: TenantScope<string>, actor: AuditActor): Promise<QueryTemplateList> {
     await this.db.withTenant(scope, async (tx) => {
       if (await deleteQueryTemplates(tx, scope)) {
-        await appendAudit(
+        await this.audit.append(
           tx,
           scope,
           actor,

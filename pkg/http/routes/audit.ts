@@ -1,5 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { auditQuery, auditVerifyQuery, type AuditLogPage, type AuditVerifyResult } from '../../contract/index.ts';
+import {
+  auditCheckpointsQuery,
+  auditQuery,
+  auditVerifyBody,
+  auditVerifyQueryParsed,
+  type AuditCheckpointPage,
+  type AuditLogPage,
+  type AuditVerifyResult,
+} from '../../contract/index.ts';
 import type { ServerDeps } from '../deps.ts';
 import { resolveScope } from './project-scope.ts';
 
@@ -14,7 +22,19 @@ export const auditRoutes: FastifyPluginAsync<{ deps: RouteDeps }> = async (app, 
   });
 
   app.get('/audit/verify', async (request): Promise<AuditVerifyResult> => {
-    const { scope } = auditVerifyQuery.parse(request.query);
-    return audit.verify(await resolveScope(request, projects, scope, 'viewer'));
+    const { scope, checkpoint } = auditVerifyQueryParsed.parse(request.query);
+    return audit.verify(await resolveScope(request, projects, scope, 'viewer'), { checkpoint });
+  });
+
+  // The same with the checkpoint in the body, for checkpoints too long or awkward for a URL.
+  app.post('/audit/verify', async (request): Promise<AuditVerifyResult> => {
+    const { scope, checkpoint } = auditVerifyBody.parse(request.body ?? {});
+    return audit.verify(await resolveScope(request, projects, scope, 'viewer'), { checkpoint });
+  });
+
+  // Checkpoints are for export by whoever answers for the log: project admins, or org Admins for the org chain.
+  app.get('/audit/checkpoints', async (request): Promise<AuditCheckpointPage> => {
+    const { scope, ...page } = auditCheckpointsQuery.parse(request.query);
+    return audit.checkpoints(await resolveScope(request, projects, scope, 'admin'), page);
   });
 };

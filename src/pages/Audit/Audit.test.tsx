@@ -34,7 +34,7 @@ function entry(seq: number, overrides: Partial<AuditLogEntry> = {}): AuditLogEnt
   };
 }
 
-const intact: AuditVerifyResult = { ok: true, checked: 3, firstBroken: null };
+const intact: AuditVerifyResult = { ok: true, checked: 3, unkeyed: 0, firstBroken: null };
 
 const auditRequests = () =>
   mockFetch.mock.calls.map(([request]: [BackendSrvRequest]) => request).filter((r) => r.url.endsWith('/audit'));
@@ -142,7 +142,9 @@ describe('Audit page', () => {
       'GET /audit': answer({ items: [entry(1)], nextCursor: null }),
       'GET /audit/verify': (request) => {
         verified += 1;
-        return answer({ ok: false, checked: 7, firstBroken: { id: 1007, seq: 7, reason: 'sequence_gap' } })(request);
+        return answer({ ok: false, checked: 7, unkeyed: 0, firstBroken: { id: 1007, seq: 7, reason: 'sequence_gap' } })(
+          request
+        );
       },
     });
     renderPage(<Audit />);

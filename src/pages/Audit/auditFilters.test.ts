@@ -1,5 +1,6 @@
 import { dateTime } from '@grafana/data';
 import { describeChain, emptyAuditFilters, hasAuditFilters, summarizeDetails, toAuditQuery } from './auditFilters';
+import type { AuditVerifyResult } from '../../api';
 
 describe('toAuditQuery', () => {
   it('sends the page size and nothing else for empty filters', () => {
@@ -49,13 +50,15 @@ describe('summarizeDetails', () => {
 
 describe('describeChain', () => {
   it('counts one entry in the singular', () => {
-    expect(describeChain({ ok: true, checked: 1, firstBroken: null })).toBe('Chain intact · 1 entry');
+    expect(describeChain({ ok: true, checked: 1, unkeyed: 0, firstBroken: null })).toBe('Chain intact · 1 entry');
   });
 
   it('names every reason a chain breaks', () => {
-    const broken = (reason: 'sequence_gap' | 'previous_hash_mismatch' | 'hash_mismatch') =>
-      describeChain({ ok: false, checked: 3, firstBroken: { id: 9, seq: 3, reason } });
+    const broken = (reason: NonNullable<AuditVerifyResult['firstBroken']>['reason']) =>
+      describeChain({ ok: false, checked: 3, unkeyed: 0, firstBroken: { id: 9, seq: 3, reason } });
     expect(broken('previous_hash_mismatch')).toBe('Chain broken at #3 (link to the previous entry does not match)');
     expect(broken('hash_mismatch')).toBe('Chain broken at #3 (entry no longer matches its hash)');
+    expect(broken('mac_mismatch')).toBe('Chain broken at #3 (entry does not match its MAC)');
+    expect(broken('truncated')).toBe('Chain broken at #3 (entries up to the checkpoint are missing)');
   });
 });

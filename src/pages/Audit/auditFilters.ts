@@ -81,6 +81,11 @@ const BROKEN_REASONS: Record<NonNullable<AuditVerifyResult['firstBroken']>['reas
   sequence_gap: 'sequence gap',
   previous_hash_mismatch: 'link to the previous entry does not match',
   hash_mismatch: 'entry no longer matches its hash',
+  mac_missing: 'entry has no MAC although earlier ones have',
+  unknown_mac_key: 'entry was keyed with an audit key that is not configured',
+  mac_mismatch: 'entry does not match its MAC',
+  checkpoint_mismatch: 'entry differs from the checkpoint',
+  truncated: 'entries up to the checkpoint are missing',
 };
 
 /** The chain status in words: "Chain intact · 12 entries" or "Chain broken at #7 (sequence gap)". */

@@ -1,4 +1,4 @@
-import type { AuditEntry, StoredAuditEntry } from '../../../core/audit-chain.ts';
+import type { AuditCheckpoint, AuditEntry, AuditMac, StoredAuditEntry } from '../../../core/audit-chain.ts';
 import type { TenantScope } from '../../../core/tenant-scope.ts';
 import type { AuditLogEntry } from '../../../contract/index.ts';
 import type { Queryable } from '../database.ts';
@@ -20,6 +20,8 @@ interface AuditRow {
   created_at: Date;
   prev_hash: string;
   hash: string;
+  mac_key_id: string | null;
+  mac: string | null;
 }
 
 /** The last link of a chain: what the next entry continues from. */
@@ -51,7 +53,7 @@ const chainOf = (scope: TenantScope) =>
   scope.projectId === null ? 'project_id IS NULL AND $2::uuid IS NULL' : 'project_id = $2';
 
 const COLUMNS = `id::int8 AS id, org_id::int8 AS org_id, project_id, seq::int8 AS seq, actor_type, actor_id, actor_name,
-  action, resource_type, resource_id, details, ip, request_id, created_at, prev_hash, hash`;
+  action, resource_type, resource_id, details, ip, request_id, created_at, prev_hash, hash, mac_key_id, mac`;
 
 /**
  * Takes the transaction-scoped advisory lock of the scope's chain, so two transactions never link to the same
@@ -73,17 +75,18 @@ export async function findAuditChainHead(tx: Queryable, scope: TenantScope): Pro
   return last.rows[0];
 }
 
-/** Stores one entry with the hash of its predecessor and its own hash (both computed by the caller). */
+/** Stores one entry with the hash of its predecessor, its own hash and its MAC (all computed by the caller). */
 export async function insertAuditEntry(
   tx: Queryable,
   entry: AuditEntry,
   prevHash: string,
-  hash: string
+  hash: string,
+  mac: AuditMac
 ): Promise<void> {
   await tx.query(
     `INSERT INTO audit_logs (org_id, project_id, seq, actor_type, actor_id, actor_name, action, resource_type,
-                             resource_id, details, ip, request_id, created_at, prev_hash, hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+                             resource_id, details, ip, request_id, created_at, prev_hash, hash, mac_key_id, mac)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
     [
       entry.orgId,
       entry.projectId,
@@ -100,6 +103,8 @@ export async function insertAuditEntry(
       entry.createdAt,
       prevHash,
       hash,
+      mac.keyId,
+      mac.mac,
     ]
   );
 }
@@ -170,6 +175,7 @@ function toStored(row: AuditRow): StoredAuditEntry {
     id: row.id,
     prevHash: row.prev_hash,
     hash: row.hash,
+    mac: row.mac_key_id === null || row.mac === null ? null : { keyId: row.mac_key_id, mac: row.mac },
     entry: {
       orgId: row.org_id,
       projectId: row.project_id,
@@ -202,4 +208,84 @@ function toLogEntry(row: AuditRow): AuditLogEntry {
     createdAt: row.created_at.toISOString(),
     hash: row.hash,
   };
+}
+
+interface CheckpointRow {
+  id: number;
+  org_id: number;
+  project_id: string | null;
+  seq: number;
+  hash: string;
+  created_at: Date;
+  mac_key_id: string;
+  mac: string;
+}
+
+/** A stored checkpoint with its row id (the listing's cursor). */
+export interface StoredCheckpoint {
+  id: number;
+  checkpoint: AuditCheckpoint;
+}
+
+const CHECKPOINT_COLUMNS = `id::int8 AS id, org_id::int8 AS org_id, project_id, seq::int8 AS seq, hash, created_at,
+  mac_key_id, mac`;
+
+/**
+ * Stores a checkpoint unless the chain has one at that position already (another replica took it, or the chain was
+ * rewritten since); returns whether it was stored and, when not, the stored one's hash.
+ */
+export async function insertAuditCheckpoint(
+  tx: Queryable,
+  checkpoint: AuditCheckpoint
+): Promise<{ inserted: boolean; storedHash?: string }> {
+  const result = await tx.query<{ hash: string; inserted: boolean }>(
+    `WITH inserted AS (
+       INSERT INTO audit_checkpoints (org_id, project_id, seq, hash, created_at, mac_key_id, mac)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT DO NOTHING
+       RETURNING hash
+     )
+     SELECT hash, true AS inserted FROM inserted
+     UNION ALL
+     SELECT hash, false AS inserted FROM audit_checkpoints
+      WHERE org_id = $1 AND project_id IS NOT DISTINCT FROM $2::uuid AND seq = $3 AND NOT EXISTS (SELECT 1 FROM inserted)`,
+    [
+      checkpoint.orgId,
+      checkpoint.projectId,
+      checkpoint.seq,
+      checkpoint.hash,
+      checkpoint.createdAt,
+      checkpoint.keyId,
+      checkpoint.mac,
+    ]
+  );
+  const row = result.rows[0];
+  return row?.inserted ? { inserted: true } : { inserted: false, storedHash: row?.hash };
+}
+
+/** Up to `limit` checkpoints of the scope's chain, newest first, those before row `beforeId` when given. */
+export async function listAuditCheckpoints(
+  tx: Queryable,
+  scope: TenantScope,
+  beforeId: number | undefined,
+  limit: number
+): Promise<StoredCheckpoint[]> {
+  const result = await tx.query<CheckpointRow>(
+    `SELECT ${CHECKPOINT_COLUMNS} FROM audit_checkpoints
+      WHERE org_id = $1 AND ${chainOf(scope)} AND ($3::int8 IS NULL OR id < $3)
+      ORDER BY id DESC LIMIT $4`,
+    [scope.orgId, scope.projectId, beforeId ?? null, limit]
+  );
+  return result.rows.map((row) => ({
+    id: row.id,
+    checkpoint: {
+      orgId: row.org_id,
+      projectId: row.project_id,
+      seq: row.seq,
+      hash: row.hash,
+      createdAt: row.created_at.toISOString(),
+      keyId: row.mac_key_id,
+      mac: row.mac,
+    },
+  }));
 }
