@@ -350,9 +350,12 @@ describe.each(TEST_DIALECTS)('verify command on %s', (dialect) => {
       early = await write(3);
       late = await write(2);
       await sidecar.db.withOwner(async (tx) => {
+        // What the table's owner can do: lift row-level security for itself and the trigger, delete, restore both.
+        await tx.query('ALTER TABLE audit_logs NO FORCE ROW LEVEL SECURITY');
         await tx.query('ALTER TABLE audit_logs DISABLE TRIGGER audit_logs_no_update_delete');
         await tx.query('DELETE FROM audit_logs WHERE org_id = 1 AND project_id IS NULL AND seq > 4');
         await tx.query('ALTER TABLE audit_logs ENABLE TRIGGER audit_logs_no_update_delete');
+        await tx.query('ALTER TABLE audit_logs FORCE ROW LEVEL SECURITY');
       });
     } finally {
       await sidecar.close();

@@ -183,7 +183,7 @@ describe.each(TEST_DIALECTS)('SIGTERM under load on %s', (dialect) => {
       expect(failedButAccepted).toEqual([]);
       expect(outcomes.filter((o) => o.status !== undefined && o.status !== 200)).toEqual([]);
 
-      const db = pgTarget ? new PostgresDatabase(pgTarget.url, 1) : await PgliteDatabase.open({ dataDir: dir });
+      const db = pgTarget ? new PostgresDatabase(pgTarget.adminUrl, 1) : await PgliteDatabase.open({ dataDir: dir });
       try {
         const stored = new Set(
           (await db.withOwner((tx) => tx.query<{ fingerprint: string }>('SELECT fingerprint FROM signals'))).rows.map(
