@@ -16,6 +16,7 @@ const TENANT_TABLES = [
   'project_members',
   'integrations',
   'audit_logs',
+  'audit_checkpoints',
   'ingest_tokens',
   'incidents',
   'signals',
