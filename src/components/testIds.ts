@@ -200,6 +200,9 @@ export const testIds = {
     table: 'data-testid ingest-tokens-table',
     /** One per token, with `data-token-id` and `data-revoked` (true/false). */
     row: 'data-testid ingest-tokens-row',
+    /** The row's last delivery: `data-route` and `data-test` (true/false) when there was one. */
+    lastDelivery: 'data-testid ingest-tokens-last-delivery',
+    lastDeliveryTest: 'data-testid ingest-tokens-last-delivery-test',
     revokeButton: 'data-testid ingest-tokens-revoke',
     revokeError: 'data-testid ingest-tokens-revoke-error',
     createForm: 'data-testid ingest-tokens-create-form',
@@ -216,6 +219,9 @@ export const testIds = {
     copyToken: 'data-testid ingest-tokens-copy-token',
     alertmanagerSnippet: 'data-testid ingest-tokens-alertmanager-snippet',
     grafanaSnippet: 'data-testid ingest-tokens-grafana-snippet',
+    /** In place of the Alertmanager snippet for a token with an HMAC secret: why there is none. */
+    alertmanagerUnsigned: 'data-testid ingest-tokens-alertmanager-unsigned',
+    signedSignalsSnippet: 'data-testid ingest-tokens-signed-signals-snippet',
     dismissCreated: 'data-testid ingest-tokens-dismiss-created',
   },
   /** The Integrations page: Prometheus integrations and the project's PromQL templates. */

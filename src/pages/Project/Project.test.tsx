@@ -1,5 +1,6 @@
 import React from 'react';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { dateTimeFormat } from '@grafana/data';
 import { config, type BackendSrvRequest } from '@grafana/runtime';
 import type { CreatedIngestToken, Project as ProjectType, ProjectMember } from '../../api';
 import { testIds } from '../../components/testIds';
@@ -275,7 +276,50 @@ describe('Project page', () => {
       expect(requests('GET', '/ingest-tokens')[0].headers).toEqual({ 'X-Project-Id': project.id });
     });
 
-    it('shows a new token once, with configuration for Alertmanager and Grafana', async () => {
+    it("shows each token's last delivery: when, on which route, and whether it was Grafana's test", async () => {
+      const project = makeProject({ role: 'admin' });
+      const recentAt = new Date(Date.now() - 5 * 60_000 - 10_000);
+      const tokens = [
+        makeIngestToken(),
+        makeIngestToken({
+          id: '20000000-0000-4000-8000-000000000002',
+          name: 'grafana',
+          lastDelivery: { at: recentAt.toISOString(), route: 'grafana', test: true },
+        }),
+        makeIngestToken({
+          id: '20000000-0000-4000-8000-000000000003',
+          name: 'search',
+          lastDelivery: { at: new Date(Date.now() - 3 * 3_600_000).toISOString(), route: 'signals', test: false },
+        }),
+      ];
+      serve(project, [], { 'GET /ingest-tokens': answer({ items: tokens }) });
+      renderPage(<Project />);
+
+      const table = await screen.findByTestId(testIds.ingestTokens.table);
+      expect(within(table).getByRole('columnheader', { name: 'Last delivery' })).toBeInTheDocument();
+      const [never, tested, delivered] = screen
+        .getAllByTestId(testIds.ingestTokens.row)
+        .map((row) => within(row).getByTestId(testIds.ingestTokens.lastDelivery));
+      expect(never).toHaveTextContent('never');
+      expect(within(never.closest('td')!).queryByTestId(testIds.ingestTokens.lastDeliveryTest)).toBeNull();
+
+      // The age is taken when the table renders, a moment after the delivery time was made.
+      expect(tested).toHaveTextContent(/^5m 1\ds ago$/);
+      expect(tested).toHaveAttribute('title', dateTimeFormat(recentAt.toISOString()));
+      expect(tested).toHaveAttribute('data-route', 'grafana');
+      expect(tested).toHaveAttribute('data-test', 'true');
+      const testedCell = tested.closest('td')!;
+      expect(testedCell).toHaveTextContent('Grafana webhook');
+      expect(within(testedCell).getByTestId(testIds.ingestTokens.lastDeliveryTest)).toHaveTextContent('test');
+
+      expect(delivered).toHaveTextContent('3h ago');
+      expect(delivered).toHaveAttribute('data-test', 'false');
+      const deliveredCell = delivered.closest('td')!;
+      expect(deliveredCell).toHaveTextContent('Signals API');
+      expect(within(deliveredCell).queryByTestId(testIds.ingestTokens.lastDeliveryTest)).toBeNull();
+    });
+
+    it('shows a new token with an HMAC secret once, with configuration for Grafana and signed requests', async () => {
       const project = makeProject({ role: 'admin', slug: 'payments' });
       const created: CreatedIngestToken = {
         ...makeIngestToken({
@@ -316,9 +360,18 @@ describe('Project page', () => {
       });
       expect(within(panel).getByTestId(testIds.ingestTokens.createdToken)).toHaveValue('sct_the-whole-secret-token');
       expect(within(panel).getByTestId(testIds.ingestTokens.copyToken)).toBeInTheDocument();
-      const alertmanager = within(panel).getByTestId(testIds.ingestTokens.alertmanagerSnippet);
-      expect(alertmanager).toHaveTextContent(`url: "${SIDECAR_URL}/api/v1/webhooks/alertmanager"`);
-      expect(alertmanager).toHaveTextContent('credentials: "sct_the-whole-secret-token"');
+      // Alertmanager cannot sign, and the sidecar refuses a signed token on its route: no snippet, but the reason.
+      expect(within(panel).queryByTestId(testIds.ingestTokens.alertmanagerSnippet)).not.toBeInTheDocument();
+      expect(within(panel).getByTestId(testIds.ingestTokens.alertmanagerUnsigned)).toHaveTextContent(
+        'Alertmanager cannot sign its webhooks, so the sidecar refuses this token on the Alertmanager route'
+      );
+      const signals = within(panel).getByTestId(testIds.ingestTokens.signedSignalsSnippet);
+      expect(signals).toHaveTextContent(`SIDECAR_URL='${SIDECAR_URL}'`);
+      expect(signals).toHaveTextContent("INGEST_TOKEN='sct_the-whole-secret-token'");
+      expect(signals).toHaveTextContent("HMAC_SECRET='a-long-enough-hmac-secret'");
+      expect(signals).toHaveTextContent('curl -sS "$SIDECAR_URL/api/v1/signals"');
+      expect(signals).toHaveTextContent('-H "X-Grafana-Alerting-Signature: $sig"');
+      expect(signals).toHaveTextContent('-H "X-Grafana-Alerting-Timestamp: $ts"');
       const grafana = within(panel).getByTestId(testIds.ingestTokens.grafanaSnippet);
       expect(grafana).toHaveTextContent(`url: "${SIDECAR_URL}/api/v1/webhooks/grafana"`);
       expect(grafana).toHaveTextContent('authorization_credentials: "sct_the-whole-secret-token"');
@@ -334,6 +387,23 @@ describe('Project page', () => {
       fireEvent.click(within(panel).getByTestId(testIds.ingestTokens.dismissCreated));
       expect(screen.queryByTestId(testIds.ingestTokens.created)).not.toBeInTheDocument();
       expect(document.body).not.toHaveTextContent('sct_the-whole-secret-token');
+    });
+
+    it('gives a new token without an HMAC secret an Alertmanager receiver and no signed example', async () => {
+      const created: CreatedIngestToken = { ...makeIngestToken(), token: 'sct_plain-token' };
+      serve(makeProject({ role: 'admin', slug: 'payments' }), [], { 'POST /ingest-tokens': answer(created) });
+      renderPage(<Project />, { jsonData: { sidecarUrl: SIDECAR_URL } });
+
+      fireEvent.change(await screen.findByTestId(testIds.ingestTokens.nameInput), { target: { value: 'am' } });
+      fireEvent.click(screen.getByTestId(testIds.ingestTokens.createSubmit));
+
+      const panel = await screen.findByTestId(testIds.ingestTokens.created);
+      const alertmanager = within(panel).getByTestId(testIds.ingestTokens.alertmanagerSnippet);
+      expect(alertmanager).toHaveTextContent(`url: "${SIDECAR_URL}/api/v1/webhooks/alertmanager"`);
+      expect(alertmanager).toHaveTextContent('credentials: "sct_plain-token"');
+      expect(within(panel).queryByTestId(testIds.ingestTokens.alertmanagerUnsigned)).not.toBeInTheDocument();
+      expect(within(panel).queryByTestId(testIds.ingestTokens.signedSignalsSnippet)).not.toBeInTheDocument();
+      expect(within(panel).getByTestId(testIds.ingestTokens.grafanaSnippet)).not.toHaveTextContent('hmacConfig');
     });
 
     it('generates an HMAC secret on request', async () => {

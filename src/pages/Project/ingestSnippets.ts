@@ -1,4 +1,7 @@
-/** Ready-to-paste sender configuration for a new ingest token: Alertmanager and Grafana alerting. */
+/**
+ * Ready-to-paste sender configuration for a new ingest token: Alertmanager, Grafana alerting, and a signed request
+ * to the signals API for a token with an HMAC secret.
+ */
 import type { CreatedIngestToken } from '../../api';
 
 /** Written in place of the sidecar URL when the app's settings have none. */
@@ -6,6 +9,10 @@ export const SIDECAR_URL_PLACEHOLDER = '<sidecar URL>';
 
 export const ALERTMANAGER_WEBHOOK_PATH = '/api/v1/webhooks/alertmanager';
 export const GRAFANA_WEBHOOK_PATH = '/api/v1/webhooks/grafana';
+export const SIGNALS_PATH = '/api/v1/signals';
+
+/** Written in place of the HMAC secret when it is not known here; the browser does not keep it. */
+const HMAC_SECRET_PLACEHOLDER = '<the HMAC secret entered for this token>';
 
 interface SnippetInput {
   /** The sidecar's base URL; senders post to it directly, not through Grafana. */
@@ -71,12 +78,54 @@ export function grafanaContactPointSnippet({
   if (token.hmac) {
     lines.push(
       '          hmacConfig:',
-      `            secret: ${quoted(hmacSecret ?? '<the HMAC secret entered for this token>')}`,
+      `            secret: ${quoted(hmacSecret ?? HMAC_SECRET_PLACEHOLDER)}`,
       `            header: ${quoted(token.hmac.header)}`
     );
     if (token.hmac.timestampHeader) {
       lines.push(`            timestampHeader: ${quoted(token.hmac.timestampHeader)}`);
     }
+  }
+  lines.push('');
+  return lines.join('\n');
+}
+
+/** A POSIX shell single-quoted word: nothing in it is expanded, and a `'` is closed, escaped and reopened. */
+const shellQuoted = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * A signed request to the signals API, for a token with an HMAC secret: the sender signs the exact body like
+ * Grafana does (hex HMAC-SHA256 with the secret, in the token's signature header), and when the token names a
+ * timestamp header, signs `<unix seconds>:<body>` and sends the timestamp in it. Alertmanager cannot sign, so this
+ * is what such a token offers instead of an Alertmanager receiver.
+ */
+export function signedSignalsSnippet({
+  sidecarUrl,
+  token,
+  hmacSecret,
+}: Omit<SnippetInput, 'projectSlug'> & { hmacSecret: string | undefined }): string {
+  const header = token.hmac?.header ?? 'X-Grafana-Alerting-Signature';
+  const timestampHeader = token.hmac?.timestampHeader ?? null;
+  const lines = [
+    '# Send signals to the sidecar, signed with the HMAC secret of the token',
+    `SIDECAR_URL=${shellQuoted(baseUrl(sidecarUrl))}`,
+    `INGEST_TOKEN=${shellQuoted(token.token)}`,
+    `HMAC_SECRET=${shellQuoted(hmacSecret ?? HMAC_SECRET_PLACEHOLDER)}`,
+    `body='{"signals":[{"title":"Disk almost full","service":"search"}]}'`,
+  ];
+  if (timestampHeader) {
+    lines.push(
+      'ts=$(date +%s)',
+      `sig=$(printf '%s:%s' "$ts" "$body" | openssl dgst -sha256 -hmac "$HMAC_SECRET" -hex | sed 's/^.* //')`,
+      `curl -sS "$SIDECAR_URL${SIGNALS_PATH}" -H "Authorization: Bearer $INGEST_TOKEN" \\`,
+      `  -H 'Content-Type: application/json' -H "${header}: $sig" \\`,
+      `  -H "${timestampHeader}: $ts" --data-binary "$body"`
+    );
+  } else {
+    lines.push(
+      `sig=$(printf '%s' "$body" | openssl dgst -sha256 -hmac "$HMAC_SECRET" -hex | sed 's/^.* //')`,
+      `curl -sS "$SIDECAR_URL${SIGNALS_PATH}" -H "Authorization: Bearer $INGEST_TOKEN" \\`,
+      `  -H 'Content-Type: application/json' -H "${header}: $sig" --data-binary "$body"`
+    );
   }
   lines.push('');
   return lines.join('\n');

@@ -4,7 +4,7 @@ import { GrafanaTheme2 } from '@grafana/data';
 import { config } from '@grafana/runtime';
 import { Alert, Button, ClipboardButton, Field, Input, Stack, useStyles2 } from '@grafana/ui';
 import { testIds } from '../../../components/testIds';
-import { alertmanagerSnippet, grafanaContactPointSnippet } from '../ingestSnippets';
+import { alertmanagerSnippet, grafanaContactPointSnippet, signedSignalsSnippet } from '../ingestSnippets';
 import { Snippet } from './Snippet';
 import type { CreatedToken } from './types';
 
@@ -15,11 +15,15 @@ interface CreatedTokenPanelProps {
   onDismiss: () => void;
 }
 
-/** The new token, once: to copy, and pasted into ready configuration for Alertmanager and Grafana. */
+/**
+ * The new token, once: to copy, and pasted into ready configuration for Alertmanager and Grafana. A token with an
+ * HMAC secret is refused on the Alertmanager route (Alertmanager cannot sign), so it comes with a signed request to
+ * the signals API instead of an Alertmanager receiver.
+ */
 export function CreatedTokenPanel({ created, sidecarUrl, projectSlug, onDismiss }: CreatedTokenPanelProps) {
   const s = useStyles2(getStyles);
   const { token, hmacSecret } = created;
-  const alertmanager = alertmanagerSnippet({ sidecarUrl, token, projectSlug });
+  const isSigned = token.hmac !== null;
   const grafana = grafanaContactPointSnippet({
     sidecarUrl,
     token,
@@ -59,18 +63,37 @@ export function CreatedTokenPanel({ created, sidecarUrl, projectSlug, onDismiss 
             at which the sender reaches the sidecar.
           </Alert>
         )}
-        <Snippet
-          title="Alertmanager"
-          description="A webhook receiver. The URL is the sidecar as Grafana reaches it; use the address at which Alertmanager reaches it if that differs."
-          text={alertmanager}
-          testId={testIds.ingestTokens.alertmanagerSnippet}
-        />
+        {isSigned ? (
+          <Alert
+            severity="info"
+            title="No Alertmanager snippet for a token with an HMAC secret"
+            data-testid={testIds.ingestTokens.alertmanagerUnsigned}
+          >
+            Alertmanager cannot sign its webhooks, so the sidecar refuses this token on the Alertmanager route: give
+            Alertmanager its own token without an HMAC secret.
+          </Alert>
+        ) : (
+          <Snippet
+            title="Alertmanager"
+            description="A webhook receiver. The URL is the sidecar as Grafana reaches it; use the address at which Alertmanager reaches it if that differs."
+            text={alertmanagerSnippet({ sidecarUrl, token, projectSlug })}
+            testId={testIds.ingestTokens.alertmanagerSnippet}
+          />
+        )}
         <Snippet
           title="Grafana alerting"
           description="A webhook contact point, as file provisioning takes it; in the contact point form the same values go into URL, Authorization header credentials and HMAC signature."
           text={grafana}
           testId={testIds.ingestTokens.grafanaSnippet}
         />
+        {isSigned && (
+          <Snippet
+            title="Signals API, signed"
+            description="Any other sender signs the exact request body with the secret, as Grafana does; sign exactly the bytes you send."
+            text={signedSignalsSnippet({ sidecarUrl, token, hmacSecret })}
+            testId={testIds.ingestTokens.signedSignalsSnippet}
+          />
+        )}
         <div>
           <Button
             variant="secondary"

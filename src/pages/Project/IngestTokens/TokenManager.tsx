@@ -4,8 +4,10 @@ import { Badge, Button, ConfirmModal, EmptyState, Stack, Text, useStyles2 } from
 import { ApiError, revokeIngestToken, toApiError, type CreatedIngestToken, type IngestToken } from '../../../api';
 import { getTableStyles } from '../../../components/DataTable/getTableStyles';
 import { testIds } from '../../../components/testIds';
+import { useNow } from '../../../utils/useNow';
 import { CreatedTokenPanel } from './CreatedTokenPanel';
 import { CreateTokenForm } from './CreateTokenForm';
+import { LastDelivery } from './LastDelivery';
 import type { CreatedToken, IngestTokensProps } from './types';
 
 /** What the list keeps of a created token: everything but the token itself. */
@@ -22,6 +24,7 @@ export function TokenManager({
   initialTokens,
 }: IngestTokensProps & { initialTokens: IngestToken[] }) {
   const s = useStyles2(getTableStyles);
+  const now = useNow();
   const [tokens, setTokens] = useState(initialTokens);
   const [created, setCreated] = useState<CreatedToken | null>(null);
   const [toRevoke, setToRevoke] = useState<IngestToken | null>(null);
@@ -75,6 +78,7 @@ export function TokenManager({
               <th>Token</th>
               <th>HMAC</th>
               <th>Created</th>
+              <th>Last delivery</th>
               <th>Status</th>
               <th aria-label="Actions" />
             </tr>
@@ -111,6 +115,9 @@ export function TokenManager({
                       by {token.createdBy}
                     </Text>
                   </Stack>
+                </td>
+                <td className={s.nowrap}>
+                  <LastDelivery delivery={token.lastDelivery} now={now} />
                 </td>
                 <td className={s.nowrap}>
                   {token.revokedAt ? (
