@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
 import type { AuditCheckpoint, AuditCheckpointPage, AuditVerifyResult, Project } from '../contract/index.ts';
 import { hashAuditEntry, type AuditEntry } from '../core/audit-chain.ts';
-import type { Database } from '../adapters/db/database.ts';
+import type { Database, Queryable } from '../adapters/db/database.ts';
 import { createSidecar, readCheckpoints } from '../main.ts';
 import { AuditService } from '../services/audit.ts';
 import { systemActor } from '../services/caller.ts';
@@ -27,9 +27,23 @@ interface ChainRow {
   hash: string;
 }
 
+/**
+ * Runs `fn` in one transaction as the owner of `audit_logs`, as a dishonest owner would: FORCE row-level security
+ * shows the owner no tenant rows, but the owner may lift it for itself (restored before the transaction ends).
+ */
+function asAuditOwner<T>(db: Database, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  return db.withOwner(async (tx) => {
+    await tx.query('ALTER TABLE audit_logs NO FORCE ROW LEVEL SECURITY');
+    const result = await fn(tx);
+    await tx.query('ALTER TABLE audit_logs FORCE ROW LEVEL SECURITY');
+    return result;
+  });
+}
+
 /** The rows of a project's chain as the database owner reads them, with the entry each hash covers. */
 async function chainRows(db: Database, projectId: string): Promise<ChainRow[]> {
-  const rows = await db.withOwner(
+  const rows = await asAuditOwner(
+    db,
     async (tx) =>
       (
         await tx.query<Record<string, unknown>>(
@@ -63,12 +77,12 @@ async function chainRows(db: Database, projectId: string): Promise<ChainRow[]> {
   }));
 }
 
-/** What an owner can do past the append-only trigger: run `sql` with the trigger disabled. */
+/** What an owner can do past row-level security and the append-only trigger: run `sql` with both lifted. */
 async function asOwnerPastTrigger(
   db: Database,
   fn: (run: (sql: string, params?: unknown[]) => Promise<void>) => Promise<void>
 ) {
-  await db.withOwner(async (tx) => {
+  await asAuditOwner(db, async (tx) => {
     await tx.query('ALTER TABLE audit_logs DISABLE TRIGGER audit_logs_no_update_delete');
     await fn(async (sql, params) => {
       await tx.query(sql, params);
@@ -254,7 +268,7 @@ describe.each(TEST_DIALECTS)('audit chain against its database owner on %s', (di
     }
     await addMembers(project, 500, 2);
     const keyIds = (
-      await t.sidecar.db.withOwner(
+      await t.inspect.withOwner(
         async (tx) =>
           (
             await tx.query<{ mac_key_id: string }>(

@@ -9,11 +9,11 @@ describe.each(TEST_DIALECTS)('audit log on %s', (dialect) => {
   let project: Project;
 
   const auditCount = () =>
-    t.sidecar.db.withOwner(
+    t.inspect.withOwner(
       async (tx) => (await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_logs')).rows[0]!.n
     );
   const lastAudit = () =>
-    t.sidecar.db.withOwner(
+    t.inspect.withOwner(
       async (tx) =>
         (
           await tx.query<{ action: string; actor_id: string; project_id: string | null; request_id: string }>(
@@ -185,7 +185,7 @@ describe.each(TEST_DIALECTS)('audit log on %s', (dialect) => {
     expect(ok).toMatchObject({ ok: true, firstBroken: null });
     expect(ok.checked).toBeGreaterThan(5);
 
-    const target = await t.sidecar.db.withOwner(
+    const target = await t.inspect.withOwner(
       async (tx) =>
         (
           await tx.query<{ id: number; seq: number }>(
@@ -194,7 +194,7 @@ describe.each(TEST_DIALECTS)('audit log on %s', (dialect) => {
           )
         ).rows[0]!
     );
-    await t.sidecar.db.withOwner(async (tx) => {
+    await t.inspect.withOwner(async (tx) => {
       await tx.query('ALTER TABLE audit_logs DISABLE TRIGGER audit_logs_no_update_delete');
       await tx.query(`UPDATE audit_logs SET details = '{"role":"owner"}' WHERE id = $1`, [target.id]);
       await tx.query('ALTER TABLE audit_logs ENABLE TRIGGER audit_logs_no_update_delete');
@@ -222,7 +222,7 @@ describe.each(TEST_DIALECTS)('audit log on %s', (dialect) => {
     expect(results.every((r) => r.statusCode === 200)).toBe(true);
     const verify = (await t.call(admin, '/api/v1/audit/verify', { projectId: other.id })).json<AuditVerifyResult>();
     expect(verify).toEqual({ ok: true, checked: 41, unkeyed: 0, firstBroken: null });
-    const seqs = await t.sidecar.db.withOwner(
+    const seqs = await t.inspect.withOwner(
       async (tx) =>
         (
           await tx.query<{ seq: number }>(

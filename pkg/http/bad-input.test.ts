@@ -102,7 +102,7 @@ describe.each(TEST_DIALECTS)('bad input on %s', (dialect) => {
       payload,
     });
   const stored = (fingerprint: string) =>
-    t.sidecar.db.withOwner(
+    t.inspect.withOwner(
       async (tx) =>
         (
           await tx.query<{

@@ -180,7 +180,7 @@ describe.each(TEST_DIALECTS)('the org Grafana URL and the outbound allow-list on
       // A save empties the directory's cache, so the stored URL is read again on the next call.
       expect((await setUrl(t.grafana.url)).statusCode).toBe(200);
       // As a row saved before URLs were checked on save would be.
-      await t.sidecar.db.withOwner((tx) =>
+      await t.inspect.withOwner((tx) =>
         tx.query(`UPDATE integrations SET config = jsonb_build_object('url', $2::text) WHERE id = $1`, [grafanaId, url])
       );
       const res = await t.call(admin, '/api/v1/projects', { method: 'POST', body: { teamId: 7 } });

@@ -33,7 +33,7 @@ describe.each(TEST_DIALECTS)('signed deliveries and the Test notification on %s'
       payload: body,
     });
   const count = (table: string) =>
-    t.sidecar.db.withOwner(
+    t.inspect.withOwner(
       async (tx) => (await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n
     );
   const tokenById = async (id: string) =>

@@ -33,7 +33,7 @@ describe.each(TEST_DIALECTS)('ingestion to incidents on %s', (dialect) => {
   const incidents = async (query = '') =>
     (await t.call(alice, `/api/v1/incidents${query}`, { projectId: project.id })).json<IncidentPage>();
   const count = (table: string) =>
-    t.sidecar.db.withOwner(
+    t.inspect.withOwner(
       async (tx) => (await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n
     );
 

@@ -204,7 +204,7 @@ describe.each(TEST_DIALECTS)('POST /integrations/:id/test on %s', (dialect) => {
     });
     expect(outside.statusCode).toBe(400);
     expect(outside.json().error.message).toMatch(/^config\.url: the host .* OUTBOUND_ALLOWED_HOSTS/);
-    await t.sidecar.db.withOwner((tx) =>
+    await t.inspect.withOwner((tx) =>
       tx.query(`UPDATE integrations SET config = jsonb_build_object('url', $2::text) WHERE id = $1`, [
         grafanaIntegration.id,
         outsider.url,

@@ -108,7 +108,7 @@ describe.each(TEST_DIALECTS)('integrations on %s', (dialect) => {
     call(user, '/api/v1/integrations', { method: 'POST', body, projectId });
 
   async function row(id: string): Promise<IntegrationRow | undefined> {
-    return t.sidecar.db.withOwner(
+    return t.inspect.withOwner(
       async (tx) =>
         (
           await tx.query<IntegrationRow>(
@@ -127,7 +127,7 @@ describe.each(TEST_DIALECTS)('integrations on %s', (dialect) => {
   }
 
   async function countIntegrations(): Promise<number> {
-    return t.sidecar.db.withOwner(
+    return t.inspect.withOwner(
       async (tx) => (await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM integrations')).rows[0]!.n
     );
   }
@@ -529,7 +529,7 @@ describe.each(TEST_DIALECTS)('integrations on %s', (dialect) => {
     expect(ra.secret_ciphertext).not.toBe(rb.secret_ciphertext); // a fresh IV every time
 
     // no table holds a secret value in plain text
-    const dump = await t.sidecar.db.withOwner(async (tx) => {
+    const dump = await t.inspect.withOwner(async (tx) => {
       const out: string[] = [];
       for (const table of ['organizations', 'projects', 'project_members', 'integrations', 'audit_logs']) {
         out.push(
@@ -548,7 +548,7 @@ describe.each(TEST_DIALECTS)('integrations on %s', (dialect) => {
 
     // a ciphertext copied into another row does not open there
     const setSealed = (id: string, from: IntegrationRow) =>
-      t.sidecar.db.withOwner((tx) =>
+      t.inspect.withOwner((tx) =>
         tx.query('UPDATE integrations SET secret_ciphertext = $2, secret_key_id = $3 WHERE id = $1', [
           id,
           from.secret_ciphertext,
@@ -623,7 +623,7 @@ describe.each(TEST_DIALECTS)('integrations on %s', (dialect) => {
 
   it('re-seals every secret under a new key; the secrets still open, under the new key id', async () => {
     const withSecrets = () =>
-      t.sidecar.db.withOwner(
+      t.inspect.withOwner(
         async (tx) =>
           (
             await tx.query<IntegrationRow & { secret_fields: string[] }>(
@@ -636,7 +636,7 @@ describe.each(TEST_DIALECTS)('integrations on %s', (dialect) => {
     expect(before.length).toBeGreaterThanOrEqual(6);
     expect(new Set(before.map((r) => r.secret_key_id))).toEqual(new Set(['k1']));
     const plain = before.map((r) => openRow(r));
-    const withoutSecrets = await t.sidecar.db.withOwner(
+    const withoutSecrets = await t.inspect.withOwner(
       async (tx) =>
         (await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM integrations WHERE secret_key_id IS NULL'))
           .rows[0]!.n
@@ -666,7 +666,7 @@ describe.each(TEST_DIALECTS)('integrations on %s', (dialect) => {
       expect(await rotated.integrations.grafanaCredentials(2)).toEqual({ url: null, token: S.org2Token });
       expect(await rotated.integrations.resealAll()).toBe(0);
       expect(
-        await t.sidecar.db.withOwner(
+        await t.inspect.withOwner(
           async (tx) =>
             (await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM integrations WHERE secret_key_id IS NULL'))
               .rows[0]!.n

@@ -820,7 +820,7 @@ describe.each(TEST_DIALECTS)('tenant isolation on %s', (dialect) => {
       [Y.project, 'Y'],
       [Z.project, 'Z'],
     ]);
-    const rows = await t.sidecar.db.withOwner(
+    const rows = await t.inspect.withOwner(
       async (tx) =>
         (
           await tx.query<{ project_id: string; status: string }>(
@@ -1062,7 +1062,7 @@ describe.each(TEST_DIALECTS)('tenant isolation on %s', (dialect) => {
       orgAudit: await read(v.orgAdmin, '/api/v1/audit?scope=org&limit=200'),
       orgVerify: await read(v.orgAdmin, '/api/v1/audit/verify?scope=org'),
     };
-    const database = await t.sidecar.db.withOwner(async (tx) => {
+    const database = await t.inspect.withOwner(async (tx) => {
       const tables = (
         await tx.query<{ name: string; tenant: boolean }>(
           `SELECT c.relname AS name,

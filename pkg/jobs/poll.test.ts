@@ -81,7 +81,7 @@ describe.each(TEST_DIALECTS)('the poll job on %s', (dialect) => {
       )
     ).rows;
   const owner = <T>(sql: string, params: unknown[]) =>
-    t.sidecar.db.withOwner(async (tx) => (await tx.query<T>(sql, params)).rows);
+    t.inspect.withOwner(async (tx) => (await tx.query<T>(sql, params)).rows);
 
   beforeAll(async () => {
     prometheus = await startPrometheusStandIn();

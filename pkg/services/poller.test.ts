@@ -155,8 +155,7 @@ describe.each(TEST_DIALECTS)('Prometheus poller on %s', (dialect) => {
     const integrationId = (await t.call(admin, '/api/v1/integrations', { projectId: project.id }))
       .json<{ items: Integration[] }>()
       .items.find((i) => i.type === 'prometheus')!.id;
-    const runs = (sql: string, params: unknown[]) =>
-      t.sidecar.db.withOwner((tx) => tx.query<{ tick: Date }>(sql, params));
+    const runs = (sql: string, params: unknown[]) => t.inspect.withOwner((tx) => tx.query<{ tick: Date }>(sql, params));
     for (const ageHours of [49, 12]) {
       await runs(
         `INSERT INTO poll_runs (org_id, project_id, integration_id, template, tick, ran_at) VALUES (1, $1, $2, 'error-ratio', $3, now())`,

@@ -11,8 +11,18 @@ export const TEST_DIALECTS: Dialect[] = process.env.TEST_DATABASE_URL ? ['pglite
 let pgliteTemplate: Promise<Blob> | undefined;
 let postgresTemplate: Promise<string> | undefined;
 
-/** A new, migrated, empty database of the dialect. Close it when done (PostgreSQL: also dropped). */
-export async function createTestDatabase(dialect: Dialect): Promise<Database> {
+/**
+ * A test database. The handle itself connects as the sidecar's would: on PostgreSQL as `OWNER_ROLE`, which owns the
+ * tables and is neither a superuser nor BYPASSRLS, so FORCE row-level security shows it no tenant rows outside a
+ * tenant context, as in production. `inspect` is for the test to read and count rows across tenants: on PostgreSQL a
+ * second handle as TEST_DATABASE_URL's role, on PGlite (one connection, a superuser) the database itself.
+ */
+export interface TestDatabase extends Database {
+  readonly inspect: Database;
+}
+
+/** A new, migrated, empty database of the dialect. Close it when done (PostgreSQL: also dropped, `inspect` closed). */
+export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase> {
   if (dialect === 'pglite') {
     pgliteTemplate ??= (async () => {
       const db = await PgliteDatabase.open({});
@@ -21,17 +31,22 @@ export async function createTestDatabase(dialect: Dialect): Promise<Database> {
       await db.close();
       return dump;
     })();
-    return PgliteDatabase.open({ loadDataDir: await pgliteTemplate });
+    const db = await PgliteDatabase.open({ loadDataDir: await pgliteTemplate });
+    return Object.assign(db, { inspect: db });
   }
   const adminUrl = requiredUrl();
+  await ensureOwnerRole(adminUrl);
   postgresTemplate ??= createPostgresTemplate(adminUrl);
   const template = await postgresTemplate;
   const name = `sre_copilot_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-  await withAdmin(adminUrl, (client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
-  const db = new PostgresDatabase(databaseUrl(adminUrl, name), 5);
+  await withAdmin(adminUrl, (client) =>
+    client.query(`CREATE DATABASE ${name} TEMPLATE ${template} OWNER ${OWNER_ROLE}`)
+  );
+  const inspect = new PostgresDatabase(databaseUrl(adminUrl, name), 2);
+  const db = Object.assign(new PostgresDatabase(ownerUrl(adminUrl, name), 5), { inspect });
   const close = db.close.bind(db);
   db.close = async () => {
-    await close();
+    await Promise.all([close(), inspect.close()]);
     await withAdmin(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
   };
   return db;
@@ -51,10 +66,8 @@ export async function createEmptyPostgresDatabase(): Promise<{
   await ensureOwnerRole(adminUrl);
   const name = `sre_copilot_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
   await withAdmin(adminUrl, (client) => client.query(`CREATE DATABASE ${name} OWNER ${OWNER_ROLE}`));
-  const url = new URL(databaseUrl(adminUrl, name));
-  url.username = OWNER_ROLE;
   return {
-    url: url.toString(),
+    url: ownerUrl(adminUrl, name),
     adminUrl: databaseUrl(adminUrl, name),
     drop: () =>
       withAdmin(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(
@@ -63,7 +76,17 @@ export async function createEmptyPostgresDatabase(): Promise<{
   };
 }
 
-/** One template per migration set, so concurrent test files share it and a changed migration gets a new one. */
+/**
+ * The name of the templates, which are owned and migrated by `OWNER_ROLE`; templates that an admin role migrated
+ * are named otherwise (`sre_copilot_tpl_`), so they are neither reused nor dropped as stale here.
+ */
+const TEMPLATE_PREFIX = 'sre_copilot_owner_tpl_';
+
+/**
+ * One template per migration set, so concurrent test files share it and a changed migration gets a new one. It is
+ * owned and migrated by `OWNER_ROLE`: the tables of every database cloned from it are owned by that role, as a
+ * deployment's are by its owner role.
+ */
 async function createPostgresTemplate(adminUrl: string): Promise<string> {
   const migrations = await loadMigrations();
   const { createHash } = await import('node:crypto');
@@ -71,7 +94,7 @@ async function createPostgresTemplate(adminUrl: string): Promise<string> {
     .update(migrations.map((m) => m.sql).join('\n'))
     .digest('hex')
     .slice(0, 12);
-  const name = `sre_copilot_tpl_${digest}`;
+  const name = `${TEMPLATE_PREFIX}${digest}`;
   return withAdmin(adminUrl, async (client) => {
     // Serialize template creation across test workers.
     await client.query('SELECT pg_advisory_lock(74001120)');
@@ -80,8 +103,8 @@ async function createPostgresTemplate(adminUrl: string): Promise<string> {
       if (exists.rowCount === 0) {
         const building = `${name}_building`;
         await client.query(`DROP DATABASE IF EXISTS ${building}`);
-        await client.query(`CREATE DATABASE ${building}`);
-        const db = new PostgresDatabase(databaseUrl(adminUrl, building), 1);
+        await client.query(`CREATE DATABASE ${building} OWNER ${OWNER_ROLE}`);
+        const db = new PostgresDatabase(ownerUrl(adminUrl, building), 1);
         try {
           await migrate(db, migrations);
         } finally {
@@ -90,8 +113,8 @@ async function createPostgresTemplate(adminUrl: string): Promise<string> {
         await client.query(`ALTER DATABASE ${building} RENAME TO ${name}`);
         // templates of earlier migration sets are of no further use
         const stale = await client.query<{ datname: string }>(
-          `SELECT datname FROM pg_database WHERE datname LIKE 'sre\\_copilot\\_tpl\\_%' AND datname <> $1`,
-          [name]
+          `SELECT datname FROM pg_database WHERE starts_with(datname, $1) AND datname <> $2`,
+          [TEMPLATE_PREFIX, name]
         );
         for (const { datname } of stale.rows) {
           await client.query(`DROP DATABASE IF EXISTS ${datname}`);
@@ -142,6 +165,13 @@ function requiredUrl(): string {
 function databaseUrl(adminUrl: string, name: string): string {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** The URL of database `name` as `OWNER_ROLE`, with the admin URL's host, port and password. */
+function ownerUrl(adminUrl: string, name: string): string {
+  const url = new URL(databaseUrl(adminUrl, name));
+  url.username = OWNER_ROLE;
   return url.toString();
 }
 

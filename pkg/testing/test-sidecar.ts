@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { loadConfig } from '../config.ts';
-import type { Dialect } from '../adapters/db/database.ts';
+import type { Database, Dialect } from '../adapters/db/database.ts';
 import { createSidecar, type Sidecar } from '../main.ts';
 import { TestGrafanaIdentity, type TestUser } from './grafana-identity.ts';
 import { createTestDatabase } from './test-database.ts';
@@ -25,6 +25,11 @@ export interface CallOptions {
 export interface TestSidecar {
   sidecar: Sidecar;
   grafana: TestGrafanaIdentity;
+  /**
+   * The test's own handle on the sidecar's database, to read and count rows across tenants: the sidecar's handle
+   * connects as the owner role, which row-level security shows no tenant rows outside a tenant context.
+   */
+  inspect: Database;
   /** Every log line the sidecar wrote. */
   logs: string[];
   call(user: TestUser, url: string, options?: CallOptions): Promise<LightMyRequestResponse>;
@@ -62,6 +67,7 @@ export async function createTestSidecar(
   return {
     sidecar,
     grafana: ownGrafana,
+    inspect: db.inspect,
     logs,
     async call(user, url, options = {}) {
       const headers: Record<string, string> = { ...options.headers };

@@ -4,8 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEmptyPostgresDatabase, createTestDatabase, TEST_DIALECTS } from '../../testing/test-database.ts';
-import { APP_ROLE, type Database } from './database.ts';
+import {
+  createEmptyPostgresDatabase,
+  createTestDatabase,
+  OWNER_ROLE,
+  TEST_DIALECTS,
+  type TestDatabase,
+} from '../../testing/test-database.ts';
+import { APP_ROLE } from './database.ts';
 import { loadMigrations, migrate } from './migrate.ts';
 import { PgliteDatabase } from './pglite.ts';
 import { PostgresDatabase } from './postgres.ts';
@@ -28,11 +34,11 @@ const TENANT_TABLES = [
 ];
 
 describe.each(TEST_DIALECTS)('database on %s', (dialect) => {
-  let db: Database;
+  let db: TestDatabase;
   let projectA: string;
   beforeAll(async () => {
     db = await createTestDatabase(dialect);
-    projectA = await db.withOwner(async (tx) => {
+    projectA = await db.inspect.withOwner(async (tx) => {
       await tx.query(`INSERT INTO organizations (id, name) VALUES (1, 'one'), (2, 'two')`);
       const rows = await tx.query<{ id: string }>(
         `INSERT INTO projects (org_id, team_id, name, slug) VALUES (1, 10, 'A', 'a'), (1, 11, 'B', 'b'), (2, 10, 'C', 'c')
@@ -81,6 +87,36 @@ describe.each(TEST_DIALECTS)('database on %s', (dialect) => {
     );
     expect(current).toBe(APP_ROLE);
   });
+
+  it.runIf(dialect === 'postgres')(
+    'connects as an owner that is no superuser, cannot bypass RLS, owns the tables and sees no tenant rows',
+    async () => {
+      const owner = await db.withOwner(async (tx) => ({
+        role: (
+          await tx.query<{ rolname: string; rolsuper: boolean; rolbypassrls: boolean }>(
+            'SELECT rolname, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user'
+          )
+        ).rows[0],
+        tables: (
+          await tx.query<{ owner: string }>(
+            `SELECT DISTINCT pg_get_userbyid(c.relowner) AS owner
+               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE n.nspname = 'public' AND c.relkind = 'r'`
+          )
+        ).rows,
+        projects: (await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM projects')).rows[0]!.n,
+      }));
+      expect(owner).toEqual({
+        role: { rolname: OWNER_ROLE, rolsuper: false, rolbypassrls: false },
+        tables: [{ owner: OWNER_ROLE }],
+        projects: 0,
+      });
+      const inspected = await db.inspect.withOwner(
+        async (tx) => (await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM projects')).rows[0]!.n
+      );
+      expect(inspected).toBe(3);
+    }
+  );
 
   it('returns no rows without a tenant context', async () => {
     const counts = await db.withOwner(async (tx) => {
@@ -136,12 +172,12 @@ describe.each(TEST_DIALECTS)('database on %s', (dialect) => {
     }
     // An error in a prepared statement fails its transaction, which rolls back; the next one runs normally.
     await expect(
-      db.withOwner(async (tx) => {
+      db.inspect.withOwner(async (tx) => {
         await tx.query(`INSERT INTO organizations (id, name) VALUES (3, 'three')`);
         await tx.query('SELECT 1 / $1::int AS x', [0], { prepare: true });
       })
     ).rejects.toThrow(/division by zero/);
-    const after = await db.withOwner(async (tx) => {
+    const after = await db.inspect.withOwner(async (tx) => {
       const x = await tx.query<{ x: number }>('SELECT 1 / $1::int AS x', [1], { prepare: true });
       const three = await tx.query('SELECT id FROM organizations WHERE id = 3');
       return { x: x.rows[0]!.x, three: three.rowCount };
@@ -175,23 +211,29 @@ describe.each(TEST_DIALECTS)('database on %s', (dialect) => {
   });
 
   it('rejects UPDATE, DELETE and TRUNCATE of audit rows, even for the owner', async () => {
-    await db.withOwner((tx) =>
+    await db.inspect.withOwner((tx) =>
       tx.query(
         `INSERT INTO audit_logs (org_id, seq, actor_type, actor_id, action, resource_type, resource_id, created_at, prev_hash, hash)
          VALUES (1, 1, 'system', 'system:test', 'test.created', 'test', '1', now(), 'x', 'y')`
       )
     );
-    await expect(db.withOwner((tx) => tx.query(`UPDATE audit_logs SET actor_id = 'x'`))).rejects.toThrow(/append-only/);
-    await expect(db.withOwner((tx) => tx.query('DELETE FROM audit_logs'))).rejects.toThrow(/append-only/);
+    // Even once the owner has lifted row-level security for itself, so that it sees the row.
+    const asOwnerSeeingRows = (sql: string) =>
+      db.withOwner(async (tx) => {
+        await tx.query('ALTER TABLE audit_logs NO FORCE ROW LEVEL SECURITY');
+        await tx.query(sql);
+      });
+    await expect(asOwnerSeeingRows(`UPDATE audit_logs SET actor_id = 'x'`)).rejects.toThrow(/append-only/);
+    await expect(asOwnerSeeingRows('DELETE FROM audit_logs')).rejects.toThrow(/append-only/);
     await expect(db.withOwner((tx) => tx.query('TRUNCATE audit_logs'))).rejects.toThrow(/append-only/);
   });
 });
 
 describe.runIf(TEST_DIALECTS.includes('postgres'))('transactions on postgres', () => {
-  let db: Database;
+  let db: TestDatabase;
   beforeAll(async () => {
     db = await createTestDatabase('postgres');
-    await db.withOwner((tx) => tx.query(`INSERT INTO organizations (id, name) VALUES (1, 'one')`));
+    await db.inspect.withOwner((tx) => tx.query(`INSERT INTO organizations (id, name) VALUES (1, 'one')`));
   });
   afterAll(async () => {
     await db?.close();
