@@ -99,7 +99,7 @@ export const configSchema = z.object({
   // Above the 15 s heartbeat of the server-sent-event streams, which keeps them from counting as idle.
   HTTP_IDLE_TIMEOUT_SECONDS: z.coerce.number().min(20).max(3600).default(60),
   HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(3600).default(72),
-  HTTP_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(256),
+  HTTP_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(1024),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(600).default(10),
   /** The audit MAC keys, in the form of ENCRYPTION_KEYS: the first computes new MACs, all verify. */
   AUDIT_KEYS: encryptionKeys,
