@@ -20,6 +20,7 @@ import { alertmanagerPayload } from '../pkg/testing/alert-payloads.ts';
 import { TestGrafanaIdentity, type TestUser } from '../pkg/testing/grafana-identity.ts';
 import { startAlertmanager, startSidecarProcess } from '../pkg/testing/processes.ts';
 import { ORG_SECRETS, TEST_KEYS } from '../pkg/testing/test-sidecar.ts';
+import { sendPaced, webhookBodies } from './webhook-load.ts';
 
 const args = process.argv.slice(2);
 const asJson = args.includes('--json');
@@ -68,20 +69,8 @@ function cpuMs(pids: number[]): number {
   return ticks * CLOCK_TICK_MS;
 }
 
+const nextBody = webhookBodies('b');
 let counter = 0;
-const nextBody = () => {
-  const n = counter++;
-  return JSON.stringify(
-    alertmanagerPayload(
-      Array.from({ length: 10 }, (_, i) => ({
-        name: `Load${i}`,
-        service: `svc-${(n + i) % 20}`,
-        fingerprint: `b${n}-${i}`,
-      })),
-      `{}:{service="svc-${n % 20}"}`
-    )
-  );
-};
 const nextAlertmanagerBody = () => {
   const n = counter++;
   const now = new Date().toISOString();
@@ -155,54 +144,7 @@ async function paced(
   options: { rate: number; duration: number; cpu?: CpuSource }
 ): Promise<Figures> {
   const cpuPerRequest = await cpuMeter(options.cpu);
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-  const target = new URL(url);
-  const latencies: number[] = [];
-  let non2xx = 0;
-  let errors = 0;
-  const send = (dueMs: number) =>
-    new Promise<void>((resolve) => {
-      const payload = body();
-      const req = request(
-        {
-          agent,
-          host: target.hostname,
-          port: target.port,
-          path: target.pathname,
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => {
-            if (res.statusCode! >= 200 && res.statusCode! < 300) {
-              latencies.push(performance.now() - dueMs);
-            } else {
-              non2xx += 1;
-            }
-            resolve();
-          });
-        }
-      );
-      req.on('error', () => {
-        errors += 1;
-        resolve();
-      });
-      req.end(payload);
-    });
-  const intervalMs = 1000 / options.rate;
-  const total = Math.round(options.rate * options.duration);
-  const startMs = performance.now();
-  const inFlight: Array<Promise<void>> = [];
-  for (let i = 0; i < total;) {
-    const now = performance.now();
-    for (; i < total && startMs + i * intervalMs <= now; i++) {
-      inFlight.push(send(startMs + i * intervalMs));
-    }
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, startMs + i * intervalMs - performance.now())));
-  }
-  await Promise.all(inFlight);
-  agent.destroy();
+  const { latencies, non2xx, errors } = await sendPaced(url, headers, body, options);
   latencies.sort((a, b) => a - b);
   const at = (q: number) =>
     Number((latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))] ?? 0).toFixed(1));

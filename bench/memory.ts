@@ -6,14 +6,13 @@
  * the phases (default 60) for a quick run; `--only pglite` or `--only postgres` runs one database.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { alertmanagerPayload } from '../pkg/testing/alert-payloads.ts';
 import { TestGrafanaIdentity, type TestUser } from '../pkg/testing/grafana-identity.ts';
 import { startSidecarProcess } from '../pkg/testing/processes.ts';
 import { ORG_SECRETS, TEST_KEYS } from '../pkg/testing/test-sidecar.ts';
+import { sendPaced, webhookBodies } from './webhook-load.ts';
 
 const args = process.argv.slice(2);
 const asJson = args.includes('--json');
@@ -38,69 +37,7 @@ function memory(pid: number): { rssMb: number; peakMb: number } {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-let counter = 0;
-const nextBody = () => {
-  const n = counter++;
-  return JSON.stringify(
-    alertmanagerPayload(
-      Array.from({ length: 10 }, (_, i) => ({
-        name: `Load${i}`,
-        service: `svc-${(n + i) % 20}`,
-        fingerprint: `m${n}-${i}`,
-      })),
-      `{}:{service="svc-${n % 20}"}`
-    )
-  );
-};
-
-/** Webhooks at a fixed rate (open loop, keep-alive connections) for `durationS`; the count of non-2xx answers. */
-async function paced(url: string, token: string, durationS: number): Promise<{ sent: number; failed: number }> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-  const target = new URL(url);
-  let failed = 0;
-  const send = () =>
-    new Promise<void>((resolve) => {
-      const payload = nextBody();
-      const req = request(
-        {
-          agent,
-          host: target.hostname,
-          port: target.port,
-          path: target.pathname,
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(payload),
-            authorization: `Bearer ${token}`,
-          },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => {
-            failed += res.statusCode! >= 200 && res.statusCode! < 300 ? 0 : 1;
-            resolve();
-          });
-        }
-      );
-      req.on('error', () => {
-        failed += 1;
-        resolve();
-      });
-      req.end(payload);
-    });
-  const total = RATE * durationS;
-  const startMs = performance.now();
-  const inFlight: Array<Promise<void>> = [];
-  for (let i = 0; i < total;) {
-    for (; i < total && startMs + (i * 1000) / RATE <= performance.now(); i++) {
-      inFlight.push(send());
-    }
-    await sleep(Math.max(0, startMs + (i * 1000) / RATE - performance.now()));
-  }
-  await Promise.all(inFlight);
-  agent.destroy();
-  return { sent: total, failed };
-}
+const nextBody = webhookBodies('m');
 
 async function measure(name: string, env: Record<string, string>, grafana: TestGrafanaIdentity) {
   const sidecar = await startSidecarProcess({
@@ -133,7 +70,13 @@ async function measure(name: string, env: Record<string, string>, grafana: TestG
         body: JSON.stringify({ name: 'bench' }),
       })
     ).json()) as { token: string };
-    const sent = await paced(`${sidecar.url}/api/v1/webhooks/alertmanager`, created.token, seconds);
+    const paced = await sendPaced(
+      `${sidecar.url}/api/v1/webhooks/alertmanager`,
+      { authorization: `Bearer ${created.token}` },
+      nextBody,
+      { rate: RATE, duration: seconds }
+    );
+    const sent = { sent: RATE * seconds, failed: paced.non2xx + paced.errors };
     const loaded = memory(pid);
     log(
       `${name} after ${seconds} s at ${RATE} webhooks/s: RSS ${loaded.rssMb} MiB (peak ${loaded.peakMb} MiB; ${sent.failed} of ${sent.sent} not 2xx)`
