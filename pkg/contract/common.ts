@@ -3,19 +3,14 @@
  * so the API's names stay the resources' own.
  */
 import { z } from 'zod';
+import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from '../core/text.ts';
 
 export const id = z.uuid({ error: 'must be a UUID' });
 export const name = z.string().trim().min(1).max(200);
 export const description = z.string().max(2000);
 
-/** A UTF-16 surrogate without its other half (the contract is also compiled for browsers without `isWellFormed`). */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
 /** Query text PostgreSQL can compare: no NUL character (text refuses it) and no unpaired surrogate (no UTF-8 exists). */
-export const storableText = (schema: z.ZodString) =>
-  schema.refine((s) => !s.includes('\0') && !LONE_SURROGATE.test(s), {
-    error: 'must not contain NUL characters or unpaired surrogates',
-  });
+export const storableText = (schema: z.ZodString) => schema.refine(isStorableText, { error: UNSTORABLE_TEXT_MESSAGE });
 
 const FIRST_TIME = '0001-01-01T00:00:00Z';
 const LAST_TIME = '9999-12-31T23:59:59.999Z';

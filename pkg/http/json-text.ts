@@ -6,13 +6,15 @@
  * must not cost the other alerts of a delivery: for them each such character is replaced by U+FFFD instead.
  */
 
+import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from '../core/text.ts';
+
 /**
  * Escapes that can put either into a parsed string. Raw ones cannot: JSON forbids raw control characters in
  * strings, and decoding UTF-8 never yields a surrogate. Bodies without such an escape (nearly all) are not walked.
  */
 const SUSPECT_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
 
-const unstorable = (text: string) => text.includes('\0') || !text.isWellFormed();
+const unstorable = (text: string) => !isStorableText(text);
 
 interface Node {
   value: unknown;
@@ -42,7 +44,7 @@ export function unstorableTextProblem(raw: string, value: unknown): string | nul
     const current = node.value;
     if (typeof current === 'string') {
       if (unstorable(current)) {
-        return `${pathOf(node)}: must not contain NUL characters or unpaired surrogates`;
+        return `${pathOf(node)}: ${UNSTORABLE_TEXT_MESSAGE}`;
       }
     } else if (Array.isArray(current)) {
       for (let i = current.length - 1; i >= 0; i--) {
@@ -53,7 +55,7 @@ export function unstorableTextProblem(raw: string, value: unknown): string | nul
       for (let i = keys.length - 1; i >= 0; i--) {
         const key = keys[i]!;
         if (unstorable(key)) {
-          return `${pathOf(node)}: names must not contain NUL characters or unpaired surrogates`;
+          return `${pathOf(node)}: names ${UNSTORABLE_TEXT_MESSAGE}`;
         }
         pending.push({ value: (current as Record<string, unknown>)[key], parent: node, key });
       }
