@@ -3,6 +3,20 @@ import { z } from 'zod';
 import type { ActorType, AuditCheckpoint, AuditEntry, ChainBreakReason } from '../core/audit-chain.ts';
 import { storableText, timeFilter } from './common.ts';
 
+/** Which chain: the project's (default) or the org's. */
+const auditScope = z.enum(['project', 'org']).default('project');
+
+/** The chain a listing reads (the project's, or the org's), and a page of it: shared by entries and checkpoints. */
+const auditPage = {
+  scope: auditScope,
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  /** Opaque: the `nextCursor` of the previous page. */
+  cursor: z
+    .string()
+    .regex(/^\d{1,15}$/, 'is not a cursor from this API')
+    .optional(),
+};
+
 export const auditQuery = z.strictObject({
   action: storableText(z.string().max(100)).optional(),
   actorId: storableText(z.string().max(200)).optional(),
@@ -10,13 +24,7 @@ export const auditQuery = z.strictObject({
   resourceId: storableText(z.string().max(200)).optional(),
   from: timeFilter.optional(),
   to: timeFilter.optional(),
-  scope: z.enum(['project', 'org']).default('project'),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  /** Opaque: the `nextCursor` of the previous page. */
-  cursor: z
-    .string()
-    .regex(/^\d{1,15}$/, 'is not a cursor from this API')
-    .optional(),
+  ...auditPage,
 });
 export type AuditQuery = z.input<typeof auditQuery>;
 
@@ -31,9 +39,8 @@ export const auditCheckpoint = z.strictObject({
   mac: z.string().regex(/^[0-9a-f]{64}$/, 'must be an HMAC-SHA256 in hex'),
 }) satisfies z.ZodType<AuditCheckpoint>;
 
-const verifyScope = z.enum(['project', 'org']).default('project');
 export const auditVerifyQuery = z.strictObject({
-  scope: verifyScope,
+  scope: auditScope,
   /** A checkpoint in JSON (URL-encoded): the chain must still reach it with the same head. */
   checkpoint: z.string().max(4000).optional(),
 });
@@ -53,16 +60,10 @@ export const auditVerifyQueryParsed = auditVerifyQuery.extend({
     .pipe(auditCheckpoint)
     .optional(),
 });
-export const auditVerifyBody = z.strictObject({ scope: verifyScope, checkpoint: auditCheckpoint.optional() });
+export const auditVerifyBody = z.strictObject({ scope: auditScope, checkpoint: auditCheckpoint.optional() });
 
 export const auditCheckpointsQuery = z.strictObject({
-  scope: z.enum(['project', 'org']).default('project'),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  /** Opaque: the `nextCursor` of the previous page. */
-  cursor: z
-    .string()
-    .regex(/^\d{1,15}$/, 'is not a cursor from this API')
-    .optional(),
+  ...auditPage,
 });
 export type { AuditCheckpoint };
 export type AuditCheckpointsQuery = z.input<typeof auditCheckpointsQuery>;
